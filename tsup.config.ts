@@ -1,0 +1,18 @@
+import { defineConfig } from 'tsup';
+
+// One bundle per process entry point. Native modules and large runtime libraries stay external:
+// they are loaded from node_modules at run time (the PC/SC addon only when a PC/SC reader is configured).
+export default defineConfig({
+  entry: {
+    ykt: 'src/cli/ykt.ts',
+  },
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  outDir: 'dist',
+  clean: true,
+  sourcemap: true,
+  splitting: true,
+  shims: false,
+  banner: { js: '#!/usr/bin/env node' },
+});
