@@ -1,0 +1,3 @@
+export { VirtualReaderDriver, type VirtualDriverOptions, type AddReaderOptions } from './virtual-driver';
+export type { VirtualFault } from './faults';
+export { transmitOf } from './transmit-of';
