@@ -1,0 +1,81 @@
+/** The social security application's section of `ykt card read`: card data, holder data masked. */
+import { formatDate } from '../../../apdu/codec';
+import { maskCardNumber, maskIdNumber, maskName } from '../../core/mask';
+import type { Kernel } from '../../kernel/step';
+import { parseEf05, parseEf06, type SsseCardData, type SsseHolderData } from '../../ssse/parse';
+import { readSsse } from '../../ssse/read';
+import type { CardSection } from './section';
+
+export interface SsseView {
+  card?: SsseCardData;
+  error?: string;
+  holder?: SsseHolderData;
+  holderRefused?: string;
+}
+
+function* read(opts: import('./section').CardReadOptions): Kernel<SsseView | undefined> {
+  const dump = yield* readSsse({ holderData: opts.holderData, authenticate: opts.authenticate });
+  if (!dump.present) return undefined;
+  const view: SsseView = {};
+  try {
+    view.card = parseEf05(dump.ef05);
+  } catch (e) {
+    view.error = (e as Error).message;
+  }
+  if (dump.ef06) {
+    try {
+      view.holder = parseEf06(dump.ef06);
+    } catch (e) {
+      view.holderRefused = `holder data unreadable: ${(e as Error).message}`;
+    }
+  } else if (dump.ef06Refused) view.holderRefused = dump.ef06Refused;
+  return view;
+}
+
+function maskedHolder(h: SsseHolderData) {
+  return {
+    name: h.name !== undefined ? maskName(h.name) : undefined,
+    idNumber: h.idNumber !== undefined ? maskIdNumber(h.idNumber) : undefined,
+    sex: h.sex,
+    birthYear: h.birthDate?.y,
+  };
+}
+
+export const ssseSection: CardSection<SsseView> = {
+  name: 'ssse',
+  title: 'Social security application (社会保障)',
+  read,
+  toJson: (v) => ({
+    card: v.card && {
+      region: v.card.region,
+      generation: v.card.generation,
+      specVersion: v.card.specVersion,
+      cardType: v.card.cardType,
+      cardNumber: maskCardNumber(v.card.cardNumber),
+      issueDate: formatDate(v.card.issueDate),
+      expiry: formatDate(v.card.expiry),
+    },
+    error: v.error,
+    holder: v.holder && maskedHolder(v.holder),
+    holderRefused: v.holderRefused,
+  }),
+  toText: (v) => {
+    const out: string[] = [];
+    if (v.error) out.push(`card data unreadable: ${v.error}`);
+    if (v.card) {
+      const c = v.card;
+      out.push(
+        `card number     ${maskCardNumber(c.cardNumber)}`,
+        `region          ${c.region}`,
+        `generation      ${c.generation || '?'} (spec ${c.specVersion}), card type ${c.cardType}`,
+        `valid           ${formatDate(c.issueDate)} → ${formatDate(c.expiry)}`,
+      );
+    }
+    if (v.holder) {
+      const h = maskedHolder(v.holder);
+      out.push(`holder          ${h.name ?? '?'}  ID ${h.idNumber ?? '?'}  ${h.sex ?? ''}${h.birthYear ? `  born ${h.birthYear}` : ''}`);
+    }
+    if (v.holderRefused) out.push(`holder data     not read: ${v.holderRefused}`);
+    return out;
+  },
+};
