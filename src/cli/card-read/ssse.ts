@@ -4,7 +4,7 @@ import { maskCardNumber, maskIdNumber, maskName } from '../../core/mask';
 import type { Kernel } from '../../kernel/step';
 import { parseEf05, parseEf06, type SsseCardData, type SsseHolderData } from '../../ssse/parse';
 import { readSsse } from '../../ssse/read';
-import type { CardSection } from './section';
+import type { CardReadOptions, CardSection } from './section';
 
 export interface SsseView {
   card?: SsseCardData;
@@ -13,7 +13,7 @@ export interface SsseView {
   holderRefused?: string;
 }
 
-function* read(opts: import('./section').CardReadOptions): Kernel<SsseView | undefined> {
+function* read(opts: CardReadOptions): Kernel<SsseView | undefined> {
   const dump = yield* readSsse({ holderData: opts.holderData, authenticate: opts.authenticate });
   if (!dump.present) return undefined;
   const view: SsseView = {};
