@@ -15,4 +15,6 @@ export default defineConfig({
   splitting: true,
   shims: false,
   banner: { js: '#!/usr/bin/env node' },
+  // Dependencies load from node_modules at run time; the PC/SC addon is optional and loaded lazily.
+  external: ['smartcard', 'node-hid', 'serialport', 'better-sqlite3', 'pg', 'playwright-core', 'zxing-wasm'],
 });

@@ -6,13 +6,15 @@ import { EXIT, UsageError, type CliIo, type Command } from './command';
 import { commands } from './commands/index';
 import { YktError, ReaderError, CardError, ProtocolError, ConfigError } from '../core/errors';
 
-const io: CliIo = {
+const stdio: CliIo = {
   out: (l) => process.stdout.write(l + '\n'),
   err: (l) => process.stderr.write(l + '\n'),
 };
 
+let io: CliIo = stdio;
+
 function usage(): string {
-  const w = Math.max(...commands.map((c) => c.path.join(' ').length));
+  const w = Math.max(8, ...commands.map((c) => c.path.join(' ').length));
   return [
     'ykt — yikatong terminal runtime (居民服务一卡通)',
     '',
@@ -35,7 +37,8 @@ function find(argv: string[]): { cmd: Command; rest: string[] } | undefined {
   return best;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], out: CliIo = stdio): Promise<number> {
+  io = out;
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
     io.out(usage());
     return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
