@@ -1,0 +1,31 @@
+/**
+ * Registers the "hotlist" artefact kind with the download store (integration point for the runtime):
+ *
+ *   registerHotlistKind(registry, { dir: join(cfg.downloads.dataDir, 'hotlist'), ...cfg.downloads.hotlist });
+ */
+import { DAY, ARTEFACT_KINDS, type ArtefactRegistry } from '../downloads/registry';
+import { decodeHotlistPayload, type HotlistPayload } from './payload';
+import { hotlistSink } from './sink';
+import type { HotlistTable } from './table';
+
+export interface HotlistKindOptions {
+  /** Directory for the hotlist's files (inside downloads.dataDir). */
+  dir: string;
+  /** downloads.hotlist.maxEntries */
+  maxEntries: number;
+  /** downloads.hotlist.compactAfterEntries */
+  compactAfterEntries: number;
+  /** Stale after this age unless downloads.maxAgeMs.hotlist says otherwise. Default 2 days. */
+  defaultMaxAgeMs?: number;
+}
+
+export function registerHotlistKind(registry: ArtefactRegistry, o: HotlistKindOptions): ArtefactRegistry {
+  return registry.register<HotlistTable, HotlistPayload>({
+    kind: ARTEFACT_KINDS.hotlist,
+    description: 'lost or blocked cards and e-code certificates (挂失), hashed keys; full and delta',
+    maxPayloadBytes: Math.min(0xffff_ffff, 32 + 8 * o.maxEntries),
+    defaultMaxAgeMs: o.defaultMaxAgeMs ?? 2 * DAY,
+    validate: (payload) => decodeHotlistPayload(payload, o.maxEntries),
+    sink: hotlistSink({ dir: o.dir, compactAfterEntries: o.compactAfterEntries }),
+  });
+}
