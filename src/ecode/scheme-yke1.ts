@@ -6,7 +6,6 @@
  */
 import { toHex } from '../../apdu/hex';
 import type { Credential } from '../core/credential';
-import { ed25519Verify } from '../core/ed25519';
 import { base45Decode, base45DecodedLength, Base45Error, BASE45_ALPHABET } from './base45';
 import { CertCache } from './cert-cache';
 import { CERT_DOMAIN, CERT_LENGTH, CODE_DOMAIN, CODE_LENGTH, CODE_LENGTH_WITH_CHALLENGE, EcodeFormatError, parseCertificate, parseCode, withDomain, type DynamicCode, type HolderCertificate } from './format';
@@ -109,7 +108,7 @@ export const yke1Scheme: CodeScheme = {
           ? { ok: false, reason: 'trust-list-stale', detail: `issuer key ${keyId} not in the (stale) trust list v${env.trustList.version}` }
           : { ok: false, reason: 'unknown-issuer-key', detail: `issuer key ${keyId} is not in trust list v${env.trustList.version}` };
       }
-      if (!ed25519Verify(k.publicKey, withDomain(CERT_DOMAIN, cert.body), cert.signature)) {
+      if (!env.verifySignature(k.publicKey, withDomain(CERT_DOMAIN, cert.body), cert.signature)) {
         return { ok: false, reason: 'bad-certificate-signature', detail: `issuer key ${keyId}` };
       }
       key = k;
@@ -126,7 +125,7 @@ export const yke1Scheme: CodeScheme = {
     }
     const info = codeInfo(code);
     info.certCached = cached !== undefined;
-    if (!ed25519Verify(cert.devicePublicKey, withDomain(CODE_DOMAIN, code.signed), code.signature)) {
+    if (!env.verifySignature(cert.devicePublicKey, withDomain(CODE_DOMAIN, code.signed), code.signature)) {
       return { ok: false, reason: 'bad-code-signature', info };
     }
 

@@ -25,7 +25,11 @@ export interface SchemeEnv {
   trustList?: TrustList;
   trustListStale: boolean;
   certCache: CertCache;
+  /** Ed25519 verification (node:crypto by default; injectable for a benchmark baseline or another provider). */
+  verifySignature: SignatureVerifier;
 }
+
+export type SignatureVerifier = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
 
 /** Fields of a code for display (`ykt scan`, `ykt ecode show`): nothing personal, nothing verified. */
 export type SchemeFields = Record<string, string | number | boolean>;

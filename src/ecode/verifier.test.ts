@@ -15,7 +15,7 @@ import type { SsseCardData } from '../ssse/parse';
 
 function flip(text: string, byteIndex: number, mask = 0x01): string {
   const b = base45Decode(text.slice(5));
-  b[byteIndex] ^= mask;
+  b[byteIndex]! ^= mask;
   return codeText(b);
 }
 

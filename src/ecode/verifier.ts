@@ -17,7 +17,8 @@ import { CertCache } from './cert-cache';
 import type { EcodeConfig, EcodeProfile } from './config';
 import { reasonMessage, TIME_REASONS, type CannotDecideReason, type EcodeReason, type Outcome } from './reasons';
 import { validateRevocations, type RevocationList } from './revocations';
-import { SchemeRegistry, type SchemeEnv, type SchemeFields } from './scheme';
+import { SchemeRegistry, type SchemeEnv, type SchemeFields, type SignatureVerifier } from './scheme';
+import { ed25519Verify } from '../core/ed25519';
 import { staticCardScheme } from './scheme-static';
 import { yke1Scheme } from './scheme-yke1';
 import { RevocationApplyError, type EcodeStore } from './store';
@@ -65,6 +66,8 @@ export interface EcodeVerifierOptions {
   clockHealth?: () => ClockHealth;
   /** Holder-token key (scheme parameter): enables the static card code scheme. */
   holderTokenKey?: Uint8Array;
+  /** Ed25519 provider; default node:crypto with cached key objects (src/core/ed25519.ts). */
+  verifySignature?: SignatureVerifier;
   /** Replace the default registry (YKE1, plus the static scheme when holderTokenKey is given). */
   schemes?: SchemeRegistry;
 }
@@ -184,6 +187,7 @@ export class EcodeVerifier {
       trustList: tl,
       trustListStale,
       certCache: this.certCache,
+      verifySignature: this.opts.verifySignature ?? ed25519Verify,
     };
     const v = scheme.verify(text, env);
     if (!v.ok) {
