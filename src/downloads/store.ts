@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock';
 import { errorMessage } from '../core/errors';
-import { artefactHeaderSchema, parseEnvelope, sha256Hex, type ArtefactHeader } from './envelope';
+import { artefactHeaderSchema, MAX_HEADER_BYTES, MAX_SIGNATURES, parseEnvelope, sha256Hex, type ArtefactHeader } from './envelope';
 import { ArtefactRefused, DownloadStoreError } from './errors';
 import type { ArtefactKindSpec, ArtefactRegistry } from './registry';
 import { verifySignatures, type TrustPolicy } from './trust';
@@ -363,6 +363,12 @@ export class ArtefactStore {
   haveVersion(kind: string): number | undefined {
     const s = this.slots.get(kind);
     return s && !s.problem ? s.row.version : undefined;
+  }
+
+  /** Largest envelope worth downloading for a kind (payload limit + header + signatures); 0 if unknown. */
+  maxDownloadBytes(kind: string): number {
+    const spec = this.opts.registry.get(kind);
+    return spec ? spec.maxPayloadBytes + 12 + MAX_HEADER_BYTES + 1 + 72 * MAX_SIGNATURES : 0;
   }
 
   /** Freshness of a kind: the profile's stale policy decides what `stale` means for a tap. */

@@ -5,7 +5,8 @@
  */
 import { generateEd25519, type Ed25519KeyPair } from '../core/ed25519';
 import { buildArtefact, type BuildArtefact } from './publisher';
-import { ArtefactRegistry, DAY } from './registry';
+import type { ArtefactRegistry} from './registry';
+import { DAY } from './registry';
 import { publisherKey, type PublisherKey } from './trust';
 
 export interface TestPublisher {
