@@ -45,11 +45,28 @@ export const readerConfigSchema = z
     removalGraceMs: ms(0, 10_000).default(1000),
     /** close() waits this long for a hung transmit before returning (the disconnect waits for it anyway). */
     closeGraceMs: ms(0, 60_000).default(1000),
+    /**
+     * The in-process readers of the 'virtual' driver (the embedded default), each optionally holding
+     * an emulated card from fixtures/cards (by name) from the start.
+     */
+    virtual: z
+      .object({
+        readers: z
+          .array(z.object({ name: z.string().min(1), interface: z.enum(['contact', 'contactless']).default('contact'), card: z.string().min(1).optional() }))
+          .default([
+            { name: 'Emulated Reader 00 00', interface: 'contact', card: 'ssc-3rd-zhengzhou' },
+            { name: 'Emulated Contactless Reader 00 01', interface: 'contactless' },
+          ]),
+      })
+      .prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.watch.backoffMaxMs < c.watch.backoffInitialMs) {
       ctx.addIssue({ code: 'custom', path: ['watch', 'backoffMaxMs'], message: `must be >= watch.backoffInitialMs (${c.watch.backoffInitialMs})` });
     }
+    const names = c.virtual.readers.map((r) => r.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', path: ['virtual', 'readers'], message: `reader "${dup}" is listed twice` });
   });
 
 export type ReaderConfig = z.infer<typeof readerConfigSchema>;

@@ -46,7 +46,7 @@ export function mapPcscError(e: unknown, op: PcscOperation, reader?: string): Re
             ? 'no-reader'
             : 'transport';
   const advice: Record<ReaderErrorKind, string> = {
-    'service-down': 'the PC/SC service (pcscd) is not running or restarted; the driver reconnects by itself',
+    'service-down': 'the PC/SC service (pcscd) is not running or has just restarted (start it: systemctl start pcscd)',
     'reader-gone': 'the reader vanished; check its cable',
     'sharing-violation': 'another program holds the card exclusively',
     timeout: 'the PC/SC service did not answer in time',

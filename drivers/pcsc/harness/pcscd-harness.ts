@@ -131,10 +131,19 @@ export class PcscdHarness {
     await this.terminate('SIGKILL');
   }
 
-  /** Stop (or kill) and start again on the same socket and ports. */
-  async restart(how: 'stop' | 'kill' = 'stop'): Promise<void> {
+  /**
+   * Stop (or kill) and start again on the same socket and ports (clients keep their socket name).
+   * `nodelay` switches the TCP_NODELAY shim for the new pcscd (benchmarks compare both in one run).
+   */
+  async restart(how: 'stop' | 'kill' = 'stop', opts: { nodelay?: boolean } = {}): Promise<void> {
     await this.terminate(how === 'kill' ? 'SIGKILL' : 'SIGTERM');
+    if (opts.nodelay !== undefined) this.opts.nodelay = opts.nodelay;
     await this.launch();
+  }
+
+  /** Whether the running pcscd has the TCP_NODELAY shim. */
+  get nodelay(): boolean {
+    return this.opts.nodelay;
   }
 
   /** Stop pcscd and delete the temporary directory. */

@@ -2,8 +2,10 @@
 import type { Command } from '../command';
 import { cardReadCommand } from './card-read';
 import { demoCommand } from './demo';
+import { readersCommand } from './readers';
 
 export const commands: Command[] = [
   demoCommand,
+  readersCommand,
   cardReadCommand,
 ];
