@@ -1,0 +1,80 @@
+/**
+ * A complete in-process transit validator for tests, the benchmark and `ykt ride`: an emulated card
+ * and PSAM, the kernel, the runner, an in-memory journal and torn ledger, a tokeniser and hotlist.
+ * The card and PSAM channels can be replaced (a virtual reader with faults, or PC/SC slots).
+ */
+import { createHmac } from 'node:crypto';
+import type { Transmit } from '../../../apdu/transceive';
+import { base32 } from '../../core/holder-token';
+import type { FareParameters } from '../../fares/params';
+import { runKernel, type KernelIo, type KernelRun } from '../../kernel/runner';
+import { psam } from '../../sam/psam';
+import type { PurchaseSam, SamIdentity } from '../../sam/types';
+import { defaultTransitConfig, type TransitConfig } from '../../transit/config';
+import { transitTap, type RideContext, type TransitOutcome, type TransitTapInput } from '../../transit/kernel';
+import type { EmulatedCard } from '../types';
+import { MemoryJournal } from './memory-journal';
+
+/** Transmit straight onto an emulated card (as drivers/virtual's transmitOf, without importing drivers/). */
+export function directTransmit(card: EmulatedCard): Transmit {
+  return async (command) => card.transmit(command.slice()).slice();
+}
+
+/** A keyed tokeniser shaped like the journal's (26 base32 chars). For tests and demos: a fixed DEMO key. */
+export function demoTokeniser(key: Uint8Array = new TextEncoder().encode('ykt DEMO token key - not for production use!')): (kind: string, value: string) => string {
+  return (kind, value) => base32(createHmac('sha256', key).update('ykt-token-v1\0').update(kind).update('\0').update(value.replace(/[\s-]+/g, '').toUpperCase()).digest().subarray(0, 16)).slice(0, 26);
+}
+
+export interface RigOptions {
+  config?: TransitConfig;
+  fares: FareParameters;
+  samTransmit: Transmit;
+  journal?: MemoryJournal;
+  tokenise?: (kind: string, value: string) => string;
+  hotlist?: ReadonlySet<string>;
+  sam?: PurchaseSam;
+}
+
+export class TransitRig {
+  readonly config: TransitConfig;
+  readonly journal: MemoryJournal;
+  readonly sam: PurchaseSam;
+  readonly tokenise: (kind: string, value: string) => string;
+  readonly hotlist: Set<string>;
+  samIdentity: SamIdentity | undefined;
+
+  constructor(private readonly opts: RigOptions) {
+    this.config = opts.config ?? defaultTransitConfig;
+    this.journal = opts.journal ?? new MemoryJournal();
+    this.sam = opts.sam ?? psam('PSAM');
+    this.tokenise = opts.tokenise ?? demoTokeniser();
+    this.hotlist = new Set(opts.hotlist ?? []);
+  }
+
+  /** Run the SAM's identify step once (after the PSAM powers up). */
+  async identify(): Promise<SamIdentity> {
+    const run = await runKernel(this.sam.identify(), { sam: this.opts.samTransmit });
+    this.samIdentity = run.outcome;
+    return run.outcome;
+  }
+
+  input(ride: RideContext, nowMs: number, extra: Partial<TransitTapInput> = {}): TransitTapInput {
+    if (!this.samIdentity) throw new Error('TransitRig: call identify() first');
+    return {
+      config: this.config,
+      fares: this.opts.fares,
+      ride,
+      nowMs,
+      sam: this.sam,
+      samIdentity: this.samIdentity,
+      tokenise: this.tokenise,
+      isHotlisted: (_kind, serial) => this.hotlist.has(serial),
+      torn: this.journal.ledger,
+      ...extra,
+    };
+  }
+
+  async tap(card: Transmit, ride: RideContext, nowMs: number, io: Partial<KernelIo> = {}, extra: Partial<TransitTapInput> = {}): Promise<KernelRun<TransitOutcome>> {
+    return runKernel(transitTap(this.input(ride, nowMs, extra)), { card, sam: this.opts.samTransmit, persist: this.journal.persist, ...io });
+  }
+}
