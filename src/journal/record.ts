@@ -79,6 +79,7 @@ const TYPE_RE = /^[a-z][a-z0-9-]{0,31}$/;
 const SERVICE_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const TOKEN_NAME_RE = /^[a-z][a-zA-Z0-9-]{0,31}$/;
 const TXN_RE = /^[\x21-\x7e]{1,64}$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Payload keys that name personal data: refused unless the value is a token (refusePersonalFields). */
@@ -103,6 +104,7 @@ function wellFormed(field: string, s: string, max: number): string {
   if (typeof s !== 'string') throw new JournalInputError(field, `expected a string, got ${typeof s}`);
   if (s.length > max) throw new JournalInputError(field, `at most ${max} characters, got ${s.length}`);
   if (LONE_SURROGATE.test(s)) throw new JournalInputError(field, 'not well-formed Unicode (lone surrogate)');
+  if (CONTROL.test(s)) throw new JournalInputError(field, 'control characters are not allowed');
   return s;
 }
 
