@@ -3,6 +3,10 @@ import { fromHex, toHex } from '../../apdu/hex';
 import { transceive, type Transmit } from '../../apdu/transceive';
 import { decodeTlvOne } from '../../apdu/tlv';
 import { CardError, ReaderError } from '../../src/core/errors';
+import { loadCardFixture } from '../../src/emulator/card-fixture';
+import { runKernel } from '../../src/kernel/runner';
+import { parseEf05 } from '../../src/ssse/parse';
+import { readSsse } from '../../src/ssse/read';
 import type { ReaderEvent } from '../../src/reader/types';
 import { SSSE_DF_NAME, ssseLikeCard } from '../common/test-cards';
 import { VirtualReaderDriver, transmitOf } from './index';
@@ -58,6 +62,18 @@ describe('VirtualReaderDriver', () => {
     expect(Buffer.from(fromHex(again.get(0x07)!)).toString('ascii')).toBe('B00000002');
     await c1.close();
     await c2.close();
+  });
+
+  it('the SSSE read kernel reads the fixture cards (T=1 and T=0) as through pcscd', async () => {
+    const d = new VirtualReaderDriver({ readers: ['Virtual 00', { name: 'Virtual PICC 01', interface: 'contactless' }] });
+    d.insertCard('Virtual 00', loadCardFixture('ssc-3rd-zhengzhou'));
+    d.insertCard('Virtual PICC 01', loadCardFixture('ssc-2nd-wenzhou-t0'));
+    const [c0, c1] = [await d.connect('Virtual 00'), await d.connect('Virtual PICC 01')];
+    const [r0, r1] = await Promise.all([runKernel(readSsse(), { card: (cmd) => c0.transmit(cmd) }), runKernel(readSsse(), { card: (cmd) => c1.transmit(cmd) })]);
+    expect(parseEf05(r0.outcome.ef05).cardNumber).toBe('A41001001');
+    expect(parseEf05(r1.outcome.ef05).cardNumber).toBe('C33002002');
+    expect(c1.protocol).toBe('T0');
+    await d.close();
   });
 
   it('a T=0 card answers 61xx and transceive fetches the data with GET RESPONSE', async () => {

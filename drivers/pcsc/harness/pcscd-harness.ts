@@ -12,7 +12,7 @@
  *    namespace with a private directory bound over /run/pcscd, so a system pcscd is never disturbed.
  *    Otherwise it refuses to start while a system pcscd is running.
  *  - Readers: one vpcd instance per `vpcdInstances`, each giving two readers ("Virtual PCD 00 00",
- *    "Virtual PCD 00 01" on ports p and p+1; the next instance "Virtual PCD 01 00"… on its own ports).
+ *    "Virtual PCD 00 01" on ports p and p+1; the next instance "Virtual PCD 1 00 00"… on its own ports).
  *  - TCP_NODELAY: the LD_PRELOAD shim (tcp-nodelay-shim.c) unless `nodelay: false`.
  *
  * The client library caches the socket name at its first use in a process: set PCSCLITE_CSOCK_NAME
@@ -84,12 +84,13 @@ export class PcscdHarness {
       const port = await freePortPair();
       const hex = '0x' + port.toString(16).toUpperCase();
       // Same format as Debian's /etc/reader.conf.d/vpcd; CHANNELID is vpcd's first port.
+      // pcsc-lite 1.9.9 does not number serial readers of the same name apart: one name per instance.
+      const name = i === 0 ? 'Virtual PCD' : `Virtual PCD ${i}`;
       writeFileSync(
         join(confDir, `vpcd-${i}`),
-        [`FRIENDLYNAME "Virtual PCD"`, `DEVICENAME   /dev/null:${hex}`, `LIBPATH      ${VPCD_DRIVER}`, `CHANNELID    ${hex}`, ''].join('\n'),
+        [`FRIENDLYNAME "${name}"`, `DEVICENAME   /dev/null:${hex}`, `LIBPATH      ${VPCD_DRIVER}`, `CHANNELID    ${hex}`, ''].join('\n'),
       );
-      const idx = i.toString(16).toUpperCase().padStart(2, '0');
-      slots.push({ reader: `Virtual PCD ${idx} 00`, port }, { reader: `Virtual PCD ${idx} 01`, port: port + 1 });
+      slots.push({ reader: `${name} 00 00`, port }, { reader: `${name} 00 01`, port: port + 1 });
     }
     const isolated = opts.isolation === 'auto' && canIsolate();
     if (!isolated) refuseIfSystemPcscd();

@@ -3,15 +3,18 @@
  * a listening UNIX socket at SOCKET, put it on fd 3, set LISTEN_FDS=1 and LISTEN_PID=<own pid>, then
  * exec the program (pcscd keeps our pid). pcscd 1.9.9 ignores PCSCLITE_CSOCK_NAME for its own socket
  * (only the client library reads it), but accepts a socket passed this way ("Started by systemd").
- * Test equipment only.
+ * Also asks the kernel to SIGTERM the program when its parent (the test process) dies. Test
+ * equipment only.
  *
  * Usage: socket-activate SOCKET PROGRAM [ARGS...]
  * Build: gcc -O2 -o socket-activate socket-activate.c
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -40,6 +43,9 @@ int main(int argc, char **argv) {
 		if (dup2(fd, 3) < 0) { perror("socket-activate: dup2"); return 1; }
 		close(fd);
 	}
+	/* If the test process dies (even by SIGKILL), pcscd gets SIGTERM: no orphaned daemons in CI. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1) return 1; /* the parent is already gone */
 	char pid[32];
 	snprintf(pid, sizeof pid, "%ld", (long)getpid());
 	setenv("LISTEN_PID", pid, 1);
