@@ -154,6 +154,19 @@ describe('PC/SC driver over pcscd + vpcd', () => {
     expect(answers).toEqual(['6F13840F7378312E73682EC9E7BBE1B1A3D5CFA5009000', '0709' + toHex(new TextEncoder().encode('A41001001')) + '9000']);
   });
 
+  it('shared by default; an exclusive connection locks others out until it closes', async () => {
+    const shared = await driver.connect(R1);
+    const shared2 = await driver.connect(R1);
+    await shared.close();
+    await expect(driver.connect(R1, { share: 'exclusive' })).rejects.toMatchObject({ kind: 'sharing-violation' });
+    await shared2.close();
+    const excl = await driver.connect(R1, { share: 'exclusive' });
+    await expect(driver.connect(R1)).rejects.toMatchObject({ name: 'ReaderError', kind: 'sharing-violation' });
+    await excl.close();
+    const again = await driver.connect(R1);
+    await again.close();
+  });
+
   it('recovers after pcscd restarts: an error event, readers leave and return, the card is seen again', async () => {
     const before = await driver.connect(R1);
     events.mark();
