@@ -2,6 +2,7 @@
  * `ykt` — the terminal's command line. Dispatches to the commands listed in commands/index.ts.
  * Exit codes: see command.ts (EXIT) and docs/cli.md.
  */
+import './entry';
 import { EXIT, UsageError, type CliIo, type Command } from './command';
 import { commands } from './commands/index';
 import { YktError, ReaderError, CardError, ProtocolError, ConfigError } from '../core/errors';

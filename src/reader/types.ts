@@ -36,8 +36,8 @@ export interface CardConnection {
   readonly atr: Uint8Array;
   readonly protocol: CardProtocol;
   /**
-   * Send a command APDU, get data ‖ SW. Throws ReaderError (reader/service trouble, timeout) or
-   * CardError (card removed, answer shorter than 2 bytes). Never two transmits at once on a connection:
+   * Send a command APDU, get data ‖ SW. Throws ReaderError (reader or service trouble) or CardError
+   * (card removed; answer shorter than 2 bytes; no answer within the deadline = CardError 'mute'). Never two transmits at once on a connection:
    * calls are queued.
    */
   transmit(command: Uint8Array, opts?: TransmitOptions): Promise<Uint8Array>;

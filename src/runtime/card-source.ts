@@ -25,18 +25,12 @@ export interface OpenCard {
   close(): Promise<void>;
 }
 
-export async function openDriver(kind: DriverKind): Promise<ReaderDriver> {
-  switch (kind) {
-    case 'virtual': {
-      const { VirtualReaderDriver } = await import('../../drivers/virtual/index');
-      return new VirtualReaderDriver();
-    }
-    case 'pcsc':
-      // TODO(integration): wired to drivers/pcsc when its factory lands (in progress in parallel).
-      throw new ReaderError('service-down', 'the PC/SC driver is not wired into this build yet');
-    default:
-      throw new ConfigError('readers.driver', `unknown driver "${String(kind)}" (expected pcsc or virtual)`);
-  }
+/** The configured driver (the reader config section; `kind` overrides its driver field). */
+export async function openDriver(kind: DriverKind, section: Record<string, unknown> = {}): Promise<ReaderDriver> {
+  if (kind !== 'pcsc' && kind !== 'virtual') throw new ConfigError('reader.driver', `unknown driver "${String(kind)}" (expected pcsc or virtual)`);
+  const { createReaderDriver } = await import('../../drivers/create');
+  // The virtual driver for commands starts with no readers; its readers come from the command.
+  return createReaderDriver({ ...section, driver: kind, ...(kind === 'virtual' && !section.virtual ? { virtual: { readers: [] } } : {}) });
 }
 
 export async function openCard(opts: CardSourceOptions): Promise<OpenCard> {
