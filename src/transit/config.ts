@@ -90,10 +90,19 @@ export const transitConfigSchema = z
     /** How long after a torn debit the card may come back to be recovered (GET TRANSACTION PROVE). */
     tornWindowSeconds: z.number().int().min(10).max(3600).default(120),
     /**
-     * The card was debited (it answered DEBIT with TAC and MAC2) but the PSAM could not check MAC2
-     * (PSAM gone): "decline" (fail closed; the charge is still recorded for clearing) or "approve".
+     * The card answered DEBIT (TAC and MAC2: the money is taken) but the PSAM could not check MAC2
+     * (PSAM removed or reset between MAC1 and MAC2). A card cannot cause this — a forged MAC2 is
+     * "invalid", always declined — so the default approves; "decline" (fail closed) risks charging a
+     * rider twice when they tap again. The debit is recorded as mac2-unverified either way.
      */
-    mac2UnverifiedPolicy: z.enum(['decline', 'approve']).default('decline'),
+    mac2UnverifiedPolicy: z.enum(['decline', 'approve']).default('approve'),
+    /**
+     * A torn debit confirmed on the next tap (GET TRANSACTION PROVE or the card's log) whose MAC2 the
+     * PSAM can no longer check (another card's MAC1 replaced the session). "approve": the rider paid
+     * by the card's own account and the backend checks the TAC; "decline": fail closed (the rider
+     * is sent to staff; nothing is charged again either way).
+     */
+    recoveryUnverifiedPolicy: z.enum(['decline', 'approve']).default('approve'),
   })
   .strict();
 

@@ -49,7 +49,8 @@ export function debitDecision(config: TransitConfig, status: TransitResult['stat
   const paid = `${amountFen === 0 ? 'no charge' : `fare ${formatYuan(amountFen)}`}, balance ${formatYuan(balanceAfterFen)}`;
   if (status === 'completed') return approve(reason, `${TRANSIT_REASONS[reason]}: ${paid}`) as Reasoned;
   if (status === 'mac2-invalid') return declined('mac2-invalid');
-  if (config.mac2UnverifiedPolicy === 'approve') return approve(reason, `${TRANSIT_REASONS[reason]}: ${paid} (card MAC2 not verified)`) as Reasoned;
+  const policy = status === 'recovered-unverified' ? config.recoveryUnverifiedPolicy : config.mac2UnverifiedPolicy;
+  if (policy === 'approve') return approve(reason, `${TRANSIT_REASONS[reason]}: ${paid} (card MAC2 not verified)`) as Reasoned;
   return declined('mac2-unverified', paid);
 }
 
