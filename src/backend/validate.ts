@@ -8,6 +8,7 @@ import { genesisHash, recordHash, toHexLower, type WireRecord } from '../journal
 import { verifyBatchSignature, type BatchRefusal, type UploadBatch } from '../sync/batch';
 import type { TerminalInfo, VerifiedBatch } from './store';
 
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 const seqStr = z.string().regex(/^[1-9][0-9]{0,18}$/, 'a decimal sequence number >= 1').refine((s) => BigInt(s) < 2n ** 63n, 'at most 2^63-1');
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits');

@@ -1,5 +1,5 @@
 /** The journal's public surface (see README.md and docs/journal.md). */
-export { openJournal, Journal, type OpenJournalOptions, type JournalStatus, type SyncPosition, type UploadSlice, type VerifyReport } from './journal';
+export { openJournal, readJournalTerminalId, Journal, type OpenJournalOptions, type JournalStatus, type SyncPosition, type UploadSlice, type VerifyReport } from './journal';
 export type { RecordInput, RecordType, JournalRecord, AppendReceipt } from './record';
 export { JournalUnavailableError, JournalInputError, type OutOfServiceReason } from './errors';
 export { createTokeniser, isClearIdentifier, normaliseIdentifier, TOKEN_PATTERN, type Tokeniser, type TokenKind } from './tokenise';

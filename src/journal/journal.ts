@@ -628,3 +628,20 @@ function toRecord(row: Row): JournalRecord {
     hash: row.hash.toString('hex'),
   };
 }
+
+/** The terminal id a journal file belongs to (read-only peek), for tools that open any journal. */
+export function readJournalTerminalId(path: string): string {
+  if (!existsSync(path)) throw new ConfigError('journal.path', `no journal at ${path}`);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'terminal_id'").get() as { value: string } | undefined;
+    if (!row) throw new ConfigError('journal.path', `${path} is not an initialised journal`);
+    return row.value;
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new JournalUnavailableError(reasonOfSqliteError(e), `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  } finally {
+    db?.close();
+  }
+}

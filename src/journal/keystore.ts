@@ -54,7 +54,7 @@ export function loadKeystore(path: string): Keystore {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError('journal.keystorePath', `cannot read keystore ${path}: ${(e as Error).message} (create a development one with \`ykt journal keys --create\`)`, { cause: e });
+    throw new ConfigError('journal.keystorePath', `cannot read keystore ${path}: ${(e as Error).message} (a development one is made by \`ykt sync --enrol CODE --create-keystore\`)`, { cause: e });
   }
   let json: unknown;
   try {

@@ -79,6 +79,7 @@ const TYPE_RE = /^[a-z][a-z0-9-]{0,31}$/;
 const SERVICE_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const TOKEN_NAME_RE = /^[a-z][a-zA-Z0-9-]{0,31}$/;
 const TXN_RE = /^[\x21-\x7e]{1,64}$/;
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

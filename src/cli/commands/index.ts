@@ -2,10 +2,16 @@
 import type { Command } from '../command';
 import { cardReadCommand } from './card-read';
 import { demoCommand } from './demo';
+import { journalExportCommand, journalLsCommand, journalVerifyCommand } from './journal';
+import { syncCommand } from './sync';
 import { readersCommand } from './readers';
 
 export const commands: Command[] = [
   demoCommand,
   readersCommand,
   cardReadCommand,
+  journalLsCommand,
+  journalExportCommand,
+  journalVerifyCommand,
+  syncCommand,
 ];
