@@ -187,7 +187,7 @@ describe('torn debits: how they are resolved', () => {
       s.rig.journal.openIntents().map((e) => ({ seq: e.seq, type: e.record.type!, txn: e.record.txn ?? null, tokens: e.record.tokens as Record<string, string>, payload: e.record.payload })),
     );
     expect(seeded).toBe(1);
-    expect(fresh.lookup(s.rig.journal.entries[0]!.record.tokens!.card as string)).toMatchObject({ amountFen: 200, epSeq: 17 });
+    expect(fresh.lookup((s.rig.journal.entries[0]!.record.tokens as { card: string }).card)).toMatchObject({ amountFen: 200, epSeq: 17 });
     const conn = (s.drv.insertCard(CARD, card.card), await s.drv.connect(CARD));
     const run = await s.rig.tap((c) => conn.transmit(c), bus, NOW + 5000, {}, { torn: fresh });
     expect(run.outcome.decision.reason).toBe('torn-recovered');
