@@ -42,6 +42,7 @@ export const realTimer: Timer = {
 
 export async function runHealthChecks(checks: readonly HealthCheck[], deadlineMs: number, timer: Timer = realTimer): Promise<HealthReport> {
   const ctl = new AbortController();
+  const deadline = timer.after(deadlineMs); // armed before any check runs
   const results = checks.map((c) => ({ name: c.name, ok: false, detail: `no answer within the ${deadlineMs} ms deadline`, done: false }));
   const runs = checks.map(async (c, i) => {
     const r = results[i]!;
@@ -55,7 +56,6 @@ export async function runHealthChecks(checks: readonly HealthCheck[], deadlineMs
     }
     r.done = true;
   });
-  const deadline = timer.after(deadlineMs);
   let timedOut = false;
   await Promise.race([Promise.all(runs), deadline.promise.then(() => (timedOut = true))]);
   deadline.cancel();
