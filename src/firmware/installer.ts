@@ -35,7 +35,7 @@ import { join, resolve, sep } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { sha256 } from './image';
 
-export type InstallPoint = 'verified' | 'slot-writing' | 'unpacking' | 'unpacked' | 'drained' | 'switched' | 'started' | 'healthy' | 'committed';
+export type InstallPoint = 'verified' | 'slot-writing' | 'unpacking' | 'unpacked' | 'drained' | 'switched' | 'started' | 'checked' | 'healthy' | 'committed';
 
 export interface InstallOptions {
   root: string;
@@ -170,6 +170,7 @@ export async function installUpdate(o: InstallOptions): Promise<InstallOutcome> 
     reason = `could not start the new slot: ${(e as Error).message}`;
   }
   if (handle) await handle.stop().catch((e) => log(`stopping the trial runtime: ${(e as Error).message}`));
+  await at('checked');
   if (!reason && o.journal) {
     try {
       const v = judgeTrialJournal(journalBefore, o.journal.inspect());
