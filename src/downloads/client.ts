@@ -79,6 +79,24 @@ export async function fetchArtefact(kind: string, have: number | undefined, maxB
 async function readBounded(res: Response, maxBytes: number, path: string, kind: string): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
+  const tooLarge = () => new DownloadFetchError('too-large', `GET ${path}: more than the ${maxBytes} bytes a "${kind}" artefact may have; download abandoned`);
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isSafeInteger(declared) && declared >= 0) {
+    // Known length: one buffer, filled in place (an 80 MB list never exists twice in memory here).
+    const out = new Uint8Array(declared);
+    let o = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (o + value.length > declared) {
+        await reader.cancel();
+        throw new DownloadFetchError('http', `GET ${path}: the body is longer than its Content-Length (${declared}); discarded`);
+      }
+      out.set(value, o);
+      o += value.length;
+    }
+    return o === declared ? out : out.subarray(0, o); // short: the envelope parser reports 'truncated'
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -87,7 +105,7 @@ async function readBounded(res: Response, maxBytes: number, path: string, kind: 
     total += value.length;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new DownloadFetchError('too-large', `GET ${path}: more than the ${maxBytes} bytes a "${kind}" artefact may have; download abandoned`);
+      throw tooLarge();
     }
     chunks.push(value);
   }

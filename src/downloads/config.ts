@@ -40,7 +40,7 @@ export const downloadsConfigSchema = z
     /** Backend base URL (e.g. "http://clearing.example:8080"); unset = no automatic fetching. */
     backendUrl: z.url().optional(),
     /** Kinds fetched from the backend, in order. */
-    kinds: z.array(z.string()).default(['hotlist', 'fare-params', 'pboc-capk', 'ecode-trust', 'ecode-revocation']),
+    kinds: z.array(z.string()).default(['hotlist', 'fare-params', 'pboc-capk', 'ecode-trust-list', 'ecode-revocations']),
     /** The pinned publisher keys (rotation: list old and new during the overlap). */
     publisherKeys: z.array(publisherKeySchema).default([]),
     /** Distinct trusted keys that must sign each artefact. */

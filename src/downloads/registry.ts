@@ -17,10 +17,10 @@ export const ARTEFACT_KINDS = {
   fares: 'fare-params',
   /** PBOC CA public keys (CAPK) for offline data authentication (PBOC module). */
   capk: 'pboc-capk',
-  /** Issuer keys the e-code verifier trusts (e-code module). */
-  ecodeTrust: 'ecode-trust',
-  /** Revoked e-code certificates (e-code module). */
-  ecodeRevocation: 'ecode-revocation',
+  /** Issuer keys the e-code verifier trusts (src/ecode/trust-list.ts TRUST_LIST_KIND). */
+  ecodeTrust: 'ecode-trust-list',
+  /** Revoked e-code certificates and holders (src/ecode/revocations.ts REVOCATIONS_KIND). */
+  ecodeRevocation: 'ecode-revocations',
 } as const;
 
 export const HOUR = 3_600_000;

@@ -11,7 +11,9 @@ import { testPublisher } from '../downloads/testing';
 import { HotlistFileError, readKeyFile } from './file';
 import { hotlistKey } from './key';
 import { keysFromBigints } from './keys';
-import { storeHotlist } from './lookup';
+import { hotlistPredicate, storeHotlist, tableHotlist } from './lookup';
+import { HotlistTable } from './table';
+import { formatHotlistKey } from './key';
 import { decodeHotlistPayload, deltaHotlistPayload, encodeHotlistPayload, fullHotlistPayload } from './payload';
 import { registerHotlistKind } from './register';
 
@@ -56,6 +58,21 @@ describe('hotlist through the artefact store', () => {
     const h2 = storeHotlist(s);
     expect([h2.check('ssc', 'A12345678'), h2.check('pan', '6222021234567890123'), h2.check('ecode-cert', 'EC-0001-abc')]).toEqual(['not-listed', 'listed', 'listed']);
     expect(s.status('hotlist')).toMatchObject({ version: 2, stale: false, problem: null });
+    await s.close();
+  });
+
+  it('kernel adapters: hex keys (Credential.hotlistKeys), and a yes/no predicate whose "unknown" is the caller\'s choice', async () => {
+    const s = open();
+    const h = storeHotlist(s);
+    const failClosed = hotlistPredicate(h, 'decline');
+    const failOpen = hotlistPredicate(h, 'accept');
+    expect([failClosed('ssc', 'A12345678'), failOpen('ssc', 'A12345678')]).toEqual([true, false]);
+    await s.apply(full(1, [lost]));
+    expect(h.checkKey(formatHotlistKey(lost))).toBe('listed');
+    expect([failClosed('ssc', 'A12345678'), failOpen('ssc', 'A12345678'), failClosed('ssc', 'B12345678')]).toEqual([true, true, false]);
+    expect(() => h.check('pan', 'not a pan')).toThrow(RangeError);
+    const fixed = tableHotlist(HotlistTable.fromParts(keysFromBigints([stolenPan])), 7);
+    expect([fixed.check('pan', '6222021234567890123'), fixed.version(), tableHotlist(undefined).check('pan', '6222021234567890123')]).toEqual(['listed', 7, 'unknown']);
     await s.close();
   });
 

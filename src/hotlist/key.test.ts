@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { formatHotlistKey, hotlistKey, normaliseHotlistId } from './key';
+import fc from 'fast-check';
+import { formatHotlistKey, hexKeyHalves, hotlistKey, hotlistKeyHalves, keyHalves, normaliseHotlistId, parseHotlistKey } from './key';
 
 describe('hotlistKey: one key space, domain-separated, no ids in clear', () => {
   it('is the first 8 bytes of SHA-256("YKT-HOTLIST-V1\\0" ‖ kind ‖ 0x00 ‖ id), big-endian', () => {
@@ -37,5 +38,17 @@ describe('hotlistKey: one key space, domain-separated, no ids in clear', () => {
     expect(() => normaliseHotlistId('ssc', 'A1')).toThrow(RangeError);
     expect(() => normaliseHotlistId('tunion', 'XYZ0000000000000')).toThrow(/hex digits/);
     expect(() => normaliseHotlistId('nope' as never, '1')).toThrow(/expected one of ssc, pan, tunion, ecode-cert/);
+  });
+
+  it('halves, hex form and bigint form agree', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{12,19}$/), (pan) => {
+        const k = hotlistKey('pan', pan);
+        expect(hotlistKeyHalves('pan', pan)).toEqual(keyHalves(k));
+        expect(hexKeyHalves(formatHotlistKey(k))).toEqual(keyHalves(k));
+        expect(parseHotlistKey(formatHotlistKey(k))).toBe(k);
+      }),
+    );
+    expect(() => hexKeyHalves('xyz')).toThrow(/16 hex digits/);
   });
 });

@@ -14,7 +14,7 @@
  * is 5.4·10^-13 per lookup (one false refusal in ≈ 1.8·10^12 taps). The chance that any two of 10^7
  * listed ids share a key is ≈ n² / 2^65 = 2.7·10^-6, and it is harmless (both are listed anyway).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The id kinds that share the hotlist key space. */
 export const HOTLIST_ID_KINDS = ['ssc', 'pan', 'tunion', 'ecode-cert'] as const;
@@ -23,8 +23,7 @@ export type HotlistIdKind = (typeof HOTLIST_ID_KINDS)[number];
 /** An unsigned 64-bit key in [0, 2^64). */
 export type HotlistKey = bigint;
 
-const DOMAIN = Buffer.from('YKT-HOTLIST-V1\0', 'latin1');
-const SEP = Buffer.from([0]);
+const DOMAIN = 'YKT-HOTLIST-V1\0';
 
 /**
  * What each kind's id looks like, after normalisation (trim; letters upper-cased except e-code serials).
@@ -60,7 +59,9 @@ export function normaliseHotlistId(kind: HotlistIdKind, id: string): string {
 /** The 8-byte key of (kind, id), big-endian. */
 export function hotlistKeyBytes(kind: HotlistIdKind, id: string): Uint8Array {
   const norm = normaliseHotlistId(kind, id);
-  const d = createHash('sha256').update(DOMAIN).update(kind, 'latin1').update(SEP).update(norm, 'latin1').digest();
+  // One-shot crypto.hash (≈ 0.9 µs) rather than createHash().update()… (≈ 1.6–2.7 µs). Every part is
+  // ASCII (the id rules above), so the UTF-8 encoding of the string is exactly these bytes.
+  const d = hash('sha256', DOMAIN + kind + '\0' + norm, 'buffer');
   return new Uint8Array(d.buffer, d.byteOffset, 8);
 }
 
@@ -71,13 +72,31 @@ export function hotlistKey(kind: HotlistIdKind, id: string): HotlistKey {
   return v.getBigUint64(0, false);
 }
 
+/** The key of (kind, id) as the two 32-bit halves the lookup compares (no BigInt allocated). */
+export function hotlistKeyHalves(kind: HotlistIdKind, id: string): { hi: number; lo: number } {
+  const b = hotlistKeyBytes(kind, id);
+  return { hi: ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0, lo: ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0 };
+}
+
+/** The halves of a key given as 16 hex digits (Credential.hotlistKeys), without a BigInt. */
+export function hexKeyHalves(hex: string): { hi: number; lo: number } {
+  if (typeof hex !== 'string' || !/^[0-9a-fA-F]{16}$/.test(hex)) throw new RangeError('hotlist key: expected 16 hex digits');
+  return { hi: parseInt(hex.slice(0, 8), 16), lo: parseInt(hex.slice(8), 16) };
+}
+
 /** The two 32-bit halves the lookup structure compares. */
 export function keyHalves(key: HotlistKey): { hi: number; lo: number } {
   if (typeof key !== 'bigint' || key < 0n || key > 0xffff_ffff_ffff_ffffn) throw new RangeError('hotlist key: expected a bigint in [0, 2^64)');
   return { hi: Number(key >> 32n), lo: Number(key & 0xffff_ffffn) };
 }
 
-/** A key as 16 lowercase hex digits (for logs and test output; never an id). */
+/** Parse 16 hex digits (formatHotlistKey's output, the form Credential.hotlistKeys carries). */
+export function parseHotlistKey(hex: string): HotlistKey {
+  if (typeof hex !== 'string' || !/^[0-9a-fA-F]{16}$/.test(hex)) throw new RangeError('hotlist key: expected 16 hex digits');
+  return BigInt('0x' + hex);
+}
+
+/** A key as 16 lowercase hex digits (for logs, Credential.hotlistKeys and test output; never an id). */
 export function formatHotlistKey(key: HotlistKey): string {
   return key.toString(16).padStart(16, '0');
 }

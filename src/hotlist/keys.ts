@@ -195,10 +195,14 @@ export function xorPair(a: { hi: number; lo: number }, b: { hi: number; lo: numb
   return { hi: (a.hi ^ b.hi) >>> 0, lo: (a.lo ^ b.lo) >>> 0 };
 }
 
-/** Copy a byte range holding LE u64 keys into a 4-byte-aligned KeyArray (wire bytes may sit at any offset). */
+/**
+ * A KeyArray over bytes holding LE u64 keys: a view when the bytes are 4-byte aligned (no copy — the
+ * caller must not modify them afterwards; publisher.ts aligns payloads so that a downloaded 80 MB list
+ * is used in place), a copy otherwise.
+ */
 export function keysFromBytes(bytes: Uint8Array): KeyArray {
   if (bytes.length % 8 !== 0) throw new RangeError(`hotlist keys: expected a multiple of 8 bytes, got length=${bytes.length}`);
-  if (bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2).slice();
+  if (bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
   return new Uint32Array(copy.buffer);

@@ -9,7 +9,7 @@
  */
 import { ARTEFACT_KINDS } from '../downloads/registry';
 import type { ArtefactStore } from '../downloads/store';
-import { hotlistKey, keyHalves, type HotlistIdKind, type HotlistKey } from './key';
+import { hexKeyHalves, hotlistKeyHalves, keyHalves, type HotlistIdKind, type HotlistKey } from './key';
 import type { HotlistTable } from './table';
 
 export type HotlistAnswer = 'listed' | 'not-listed' | 'unknown';
@@ -17,33 +17,45 @@ export type HotlistAnswer = 'listed' | 'not-listed' | 'unknown';
 export interface HotlistLookup {
   /** Is this card / certificate blocked? */
   check(kind: HotlistIdKind, id: string): HotlistAnswer;
-  /** The same for a precomputed key (hotlistKey). */
-  checkKey(key: HotlistKey): HotlistAnswer;
+  /** The same for a precomputed key (hotlistKey), or its 16-hex-digit form (Credential.hotlistKeys). */
+  checkKey(key: HotlistKey | string): HotlistAnswer;
   /** Version of the list answering (undefined when 'unknown'). */
   version(): number | undefined;
 }
 
 /** A lookup over whatever list the store has in force at each call (sees applied deltas at once). */
 export function storeHotlist(store: ArtefactStore): HotlistLookup {
-  const current = () => store.get<HotlistTable>(ARTEFACT_KINDS.hotlist);
-  return {
-    check: (kind, id) => answer(current()?.value, hotlistKey(kind, id)),
-    checkKey: (key) => answer(current()?.value, key),
-    version: () => current()?.version,
-  };
+  return lookupOver(() => store.get<HotlistTable>(ARTEFACT_KINDS.hotlist));
 }
 
 /** A lookup over a fixed table (tests, replay of recorded transactions). */
 export function tableHotlist(table: HotlistTable | undefined, version?: number): HotlistLookup {
+  return lookupOver(() => (table ? { value: table, version } : undefined));
+}
+
+function lookupOver(current: () => { value: HotlistTable; version?: number } | undefined): HotlistLookup {
+  // Halves computed without BigInt: a lookup allocates almost nothing (no GC pauses at a gate).
+  const answer = (h: { hi: number; lo: number }): HotlistAnswer => {
+    const t = current()?.value;
+    if (!t) return 'unknown';
+    return t.hasHalves(h.hi, h.lo) ? 'listed' : 'not-listed';
+  };
   return {
-    check: (kind, id) => answer(table, hotlistKey(kind, id)),
-    checkKey: (key) => answer(table, key),
-    version: () => (table ? version : undefined),
+    check: (kind, id) => answer(hotlistKeyHalves(kind, id)),
+    checkKey: (key) => answer(typeof key === 'string' ? hexKeyHalves(key) : keyHalves(key)),
+    version: () => current()?.version,
   };
 }
 
-function answer(table: HotlistTable | undefined, key: HotlistKey): HotlistAnswer {
-  if (!table) return 'unknown';
-  const { hi, lo } = keyHalves(key);
-  return table.hasHalves(hi, lo) ? 'listed' : 'not-listed';
+/**
+ * A yes/no predicate for kernels that take `isHotlisted(kind, id) => boolean` (src/transit, src/ssse).
+ * What "no usable list" means is the profile's stale policy, so the caller must say it: 'decline'
+ * (fail-closed: treat as listed) or 'accept' (fail-open). Pair it with store.status('hotlist').stale if
+ * an old list should also count as unusable.
+ */
+export function hotlistPredicate(lookup: HotlistLookup, whenUnknown: 'decline' | 'accept'): (kind: HotlistIdKind, id: string) => boolean {
+  return (kind, id) => {
+    const a = lookup.check(kind, id);
+    return a === 'listed' || (a === 'unknown' && whenUnknown === 'decline');
+  };
 }
