@@ -13,7 +13,7 @@ import { syncArtefacts, syncKind } from './client';
 import { ArtefactRegistry } from './registry';
 import { DirectoryArtefactSource, MemoryArtefactSource, type ArtefactSource } from './source';
 import { ArtefactStore } from './store';
-import { json, registerToyKind, testPublisher } from './testing';
+import { json, registerToyKind, testPublisher } from './testing/index';
 
 const pub = testPublisher();
 const stranger = testPublisher();

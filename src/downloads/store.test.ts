@@ -9,7 +9,7 @@ import { ArtefactRefused, DownloadStoreError } from './errors';
 import { buildArtefact } from './publisher';
 import { ArtefactRegistry, DAY, HOUR } from './registry';
 import { ArtefactStore, type ArtefactStoreOptions } from './store';
-import { json, registerToyKind, testPublisher, type ToyParams } from './testing';
+import { json, registerToyKind, testPublisher, type ToyParams } from './testing/index';
 import type { TrustPolicy } from './trust';
 
 const KIND = 'toy-params';

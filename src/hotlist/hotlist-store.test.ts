@@ -7,7 +7,7 @@ import { ManualClock } from '../core/clock';
 import { ArtefactRefused } from '../downloads/errors';
 import { ArtefactRegistry } from '../downloads/registry';
 import { ArtefactStore } from '../downloads/store';
-import { testPublisher } from '../downloads/testing';
+import { testPublisher } from '../downloads/testing/index';
 import { HotlistFileError, readKeyFile } from './file';
 import { hotlistKey } from './key';
 import { keysFromBigints } from './keys';

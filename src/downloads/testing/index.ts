@@ -3,11 +3,11 @@
  * is JSON, so the store's rules are tested without depending on modules written elsewhere.
  * Not used by the runtime.
  */
-import { generateEd25519, type Ed25519KeyPair } from '../core/ed25519';
-import { buildArtefact, type BuildArtefact } from './publisher';
-import type { ArtefactRegistry} from './registry';
-import { DAY } from './registry';
-import { publisherKey, type PublisherKey } from './trust';
+import { generateEd25519, type Ed25519KeyPair } from '../../core/ed25519';
+import { buildArtefact, type BuildArtefact } from '../publisher';
+import type { ArtefactRegistry} from '../registry';
+import { DAY } from '../registry';
+import { publisherKey, type PublisherKey } from '../trust';
 
 export interface TestPublisher {
   pair: Ed25519KeyPair;
