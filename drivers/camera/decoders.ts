@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import jsQR from 'jsqr';
+import type * as ZxingReaderModule from 'zxing-wasm/reader';
 import { blur3x3, checkFrame, grayToRgba, toGray, type Frame } from './frame';
 
 export interface DecodedCode {
@@ -48,7 +49,7 @@ export function jsqrDecoder(o: JsqrOptions = {}): FrameDecoder {
   };
 }
 
-type ZxingReader = typeof import('zxing-wasm/reader');
+type ZxingReader = typeof ZxingReaderModule;
 let zxingLoad: Promise<ZxingReader> | undefined;
 
 /** Load zxing-wasm's reader with its .wasm from node_modules (no network). */
