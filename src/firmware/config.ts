@@ -28,6 +28,13 @@ export const firmwareConfigSchema = z
      * despite the read-only rule can be undone. Costs one journal-sized write per update.
      */
     journalSnapshot: z.boolean().default(true),
+    /**
+     * A node_modules installed outside the slots (OS image or package) holding the runtime's locked
+     * dependencies; each slot links to it after its package-lock.json is checked against it.
+     */
+    sharedNodeModules: z.string().min(1).nullable().default(null),
+    /** Or: a command run in the new slot to install its dependencies (e.g. npm ci --omit=dev --offline). */
+    dependencyCommand: z.array(z.string().min(1)).default([]),
     /** How the installer starts a slot on trial ({node}, {slotDir}, {entry}, {slot} replaced). */
     runtimeCommand: z.array(z.string().min(1)).min(1).default([...DEFAULT_RUNTIME_COMMAND]),
     /**

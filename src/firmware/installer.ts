@@ -33,7 +33,7 @@ import { compareVersions } from './version';
 import { recoverAtBoot } from './boot';
 import { join, resolve, sep } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { sha256 } from './image';
+import { sha256, type ParsedImage } from './image';
 
 export type InstallPoint = 'verified' | 'slot-writing' | 'unpacking' | 'unpacked' | 'drained' | 'switched' | 'started' | 'checked' | 'healthy' | 'committed';
 
@@ -54,6 +54,11 @@ export interface InstallOptions {
   journalSnapshot: boolean;
   maxImageBytes: number;
   tarLimits?: TarLimits;
+  /**
+   * Make the unpacked slot runnable before it may be switched to (dependencies.ts: link or install its
+   * locked dependencies). Throwing refuses the update; the active slot is untouched.
+   */
+  prepareSlot?: (dir: string, image: ParsedImage) => void | Promise<void>;
   /** Install this target instead of the newest for the hardware. */
   targetName?: string;
   timer?: Timer;
@@ -116,6 +121,7 @@ export async function installUpdate(o: InstallOptions): Promise<InstallOutcome> 
   await Promise.all(pending);
   const check = checkSlot(dir);
   if (!check.ok) throw new FirmwareError('io', `slot ${slot} does not read back as written: ${check.problems.slice(0, 3).join('; ')}`);
+  await o.prepareSlot?.(dir, image);
   state = { ...state, slots: { ...state.slots, [slot]: { status: 'installed', version, sha256: imageHash, target: m.name, manifestSha256: sha256(image.manifestBytes), at: now() } } };
   writeState(o.root, state);
   await at('unpacked');

@@ -5,6 +5,8 @@ import { demoCommand } from './demo';
 import { journalExportCommand, journalLsCommand, journalVerifyCommand } from './journal';
 import { syncCommand } from './sync';
 import { readersCommand } from './readers';
+import { imageCommands } from './image';
+import { hotlistImportCommand } from './hotlist-import';
 
 export const commands: Command[] = [
   demoCommand,
@@ -14,4 +16,6 @@ export const commands: Command[] = [
   journalExportCommand,
   journalVerifyCommand,
   syncCommand,
+  ...imageCommands,
+  hotlistImportCommand,
 ];
