@@ -2,6 +2,8 @@
  * The PSAM as a PurchaseSam: real PSAM APDUs (DOMAIN.md §1.3), sent to whatever channel the runner's
  * `sam` Transmit is: the second PC/SC slot of the validator's reader, or the emulated PSAM.
  *
+ *   SELECT MF                     00 A4 00 00 02 3F00 (the PSAM may still be in its ADF: a terminal
+ *                                                   restart does not power-cycle it)
  *   READ BINARY SFI 16            00 B0 96 00 06    → terminal number 6
  *   SELECT A000000632‖MOT.CPSAM01 00 A4 04 00 10 …
  *   READ BINARY SFI 17            00 B0 97 00 00    → key index 1 ‖ issuer 8 ‖ receiver 8 ‖ start 4 ‖ end 4
@@ -66,6 +68,7 @@ export function psam(label = 'PSAM'): PurchaseSam {
     label,
     *identify(): Step<SamIdentity> {
       // File 0016 is read under the MF, before the transport application is selected.
+      expectSw('PSAM SELECT MF', yield* toSam('PSAM SELECT MF', apdu(0x00, 0xa4, 0x00, 0x00, Uint8Array.of(0x3f, 0x00))), SW_OK);
       const t = expectSw('PSAM READ BINARY 0016', yield* toSam('PSAM READ 0016', readBinarySfi(PSAM_SFI.TERMINAL, 6)), SW_OK);
       if (t.data.length !== 6) throw new ProtocolError(`PSAM file 0016: expected a 6-byte terminal number, got ${t.data.length}`, 'psam-file');
       expectSw('PSAM SELECT MOT.CPSAM01', yield* toSam('PSAM SELECT', apdu(0x00, 0xa4, 0x04, 0x00, AID_PSAM_TRANSPORT, 0x100)), SW_OK);

@@ -81,7 +81,8 @@ export class TornLedger implements TornMemory {
     let n = 0;
     for (const o of openIntents) {
       if (o.type !== 'intent' || !isTransitIntent(o.payload) || !o.txn || !o.tokens.card) continue;
-      const rec: IntentRecord = { type: 'intent', txn: o.txn, amountFen: o.payload.amountFen, tokens: { card: o.tokens.card, holder: o.tokens.holder }, payload: o.payload };
+      const tokens = o.tokens.holder ? { card: o.tokens.card, holder: o.tokens.holder } : { card: o.tokens.card };
+      const rec: IntentRecord = { type: 'intent', txn: o.txn, amountFen: o.payload.amountFen, tokens, payload: o.payload };
       this.pendingBySeq.set(o.seq, pendingFromIntent(o.seq, rec));
       n++;
     }
