@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../core/errors';
@@ -254,3 +254,16 @@ describe('quiesce', () => {
     expect(await p).toMatchObject({ result: 'installed', version: '1.1.0' });
   });
 });
+
+describe('one install at a time', () => {
+  it('refuses while another live installer holds the lock; takes over a dead one\'s', async () => {
+    h.publish('1.0.0');
+    mkdirSync(h.root, { recursive: true });
+    writeFileSync(join(h.root, 'install.lock'), String(process.ppid));
+    await expectRefused(installUpdate(h.options()), 'state', /another install is running/);
+    writeFileSync(join(h.root, 'install.lock'), '2147483646'); // no such process
+    expect((await installUpdate(h.options())).result).toBe('installed');
+    expect(existsSync(join(h.root, 'install.lock'))).toBe(false);
+  });
+});
+

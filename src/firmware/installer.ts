@@ -31,6 +31,7 @@ import type { RepositorySource } from './source';
 import type { TarLimits } from './tar';
 import { compareVersions } from './version';
 import { recoverAtBoot } from './boot';
+import { acquireInstallLock } from './install-lock';
 import { join, resolve, sep } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { sha256, type ParsedImage } from './image';
@@ -78,6 +79,15 @@ function installedVersion(s: SlotState): string | null {
 }
 
 export async function installUpdate(o: InstallOptions): Promise<InstallOutcome> {
+  const release = acquireInstallLock(o.root);
+  try {
+    return await install(o);
+  } finally {
+    release();
+  }
+}
+
+async function install(o: InstallOptions): Promise<InstallOutcome> {
   const log = o.log ?? (() => {});
   const at = async (p: InstallPoint, d?: string) => {
     await o.at?.(p, d);
