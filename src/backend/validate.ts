@@ -32,7 +32,16 @@ const recordSchema = z.object({
   hash: hex64,
 });
 
-export function batchSchema(maxRecords: number) {
+const schemas = new Map<number, ReturnType<typeof makeBatchSchema>>();
+
+/** The batch schema for a record limit (built once: zod compiles a schema on first use). */
+export function batchSchema(maxRecords: number): ReturnType<typeof makeBatchSchema> {
+  let s = schemas.get(maxRecords);
+  if (!s) schemas.set(maxRecords, (s = makeBatchSchema(maxRecords)));
+  return s;
+}
+
+function makeBatchSchema(maxRecords: number) {
   return z.object({
     v: z.literal(1),
     terminalId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),

@@ -187,6 +187,11 @@ export class Journal {
       minOpenIntent: p('SELECT min(seq) AS seq FROM open_intents'),
       pruneRecords: p('DELETE FROM records WHERE seq <= ?'),
       all: p('SELECT * FROM records ORDER BY seq'),
+      // The upload path reads many rows: plain numbers (all within the safe range, checked on append)
+      // and 64-bit sequence numbers as text, so no BigInt is made per column.
+      wireAfter: db.prepare(
+        'SELECT CAST(seq AS TEXT) AS seq, ts, type, service, outcome, reason, amount_fen, currency, offline, CAST(ref_seq AS TEXT) AS ref_seq, txn, tokens, payload, sealed, hash FROM records AS r WHERE r.seq > ? ORDER BY r.seq LIMIT ?',
+      ),
     };
   }
 
@@ -377,7 +382,7 @@ export class Journal {
 
   /** Records as uploaded (wire form), in order, after `after`. */
   wire(after: bigint, limit: number): WireRecord[] {
-    return (this.s.after.all(after, limit) as Row[]).map(toWire);
+    return (this.s.wireAfter.all(after, limit) as WireRow[]).map(wireOf);
   }
 
   /** Intents without a result: after a crash these are the transactions to recover (torn). */
@@ -413,22 +418,31 @@ export class Journal {
       this.failure = err;
       throw err;
     }
-    const rows = this.s.after.all(ackedThrough, limit) as Row[];
-    let h: Uint8Array = prev;
-    let expect = ackedThrough + 1n;
+    return this.uploadSlice(ackedThrough, toHexLower(prev), limit);
+  }
+
+  /**
+   * Up to `limit` records after `after`, whose predecessor has hash `prevHash` (hex), chain re-verified
+   * (an altered record puts the journal out of service). Lets the syncer prepare the next batch while
+   * the current one is on its way.
+   */
+  uploadSlice(after: bigint, prevHash: string, limit: number): UploadSlice {
+    const rows = this.s.wireAfter.all(after, limit) as WireRow[];
+    let h: Uint8Array = Buffer.from(prevHash, 'hex');
+    let expect = after + 1n;
     const records: WireRecord[] = [];
     for (const row of rows) {
-      const w = toWire(row);
+      const w = wireOf(row);
       h = recordHash(this.terminalId, h, w);
-      if (row.seq !== expect || toHexLower(h) !== w.hash) {
-        const err = this.unavailable('tampered', row.seq !== expect ? `record ${expect} is missing` : `record ${row.seq} was altered: its hash does not match`);
+      if (w.seq !== expect.toString() || toHexLower(h) !== w.hash) {
+        const err = this.unavailable('tampered', w.seq !== expect.toString() ? `record ${expect} is missing` : `record ${w.seq} was altered: its hash does not match`);
         this.failure = err;
         throw err;
       }
       records.push(w);
       expect++;
     }
-    return { prevHash: toHexLower(prev), records };
+    return { prevHash, records };
   }
 
   /**
@@ -605,8 +619,43 @@ function bodyOf(row: Row): RecordBody {
   };
 }
 
-function toWire(row: Row): WireRecord {
-  return { ...bodyOf(row), hash: row.hash.toString('hex') };
+/** A row as read by the upload query (wireAfter): numbers plain, 64-bit ids as text. */
+interface WireRow {
+  seq: string;
+  ts: number;
+  type: string;
+  service: string;
+  outcome: string | null;
+  reason: string | null;
+  amount_fen: number | null;
+  currency: number | null;
+  offline: number;
+  ref_seq: string | null;
+  txn: string | null;
+  tokens: string;
+  payload: string;
+  sealed: Buffer | null;
+  hash: Buffer;
+}
+
+function wireOf(r: WireRow): WireRecord {
+  return {
+    seq: r.seq,
+    ts: r.ts,
+    type: r.type,
+    service: r.service,
+    outcome: r.outcome,
+    reason: r.reason,
+    amountFen: r.amount_fen,
+    currency: r.currency,
+    offline: r.offline === 1,
+    refSeq: r.ref_seq,
+    txn: r.txn,
+    tokens: r.tokens,
+    payload: r.payload,
+    sealed: r.sealed === null ? null : r.sealed.toString('base64'),
+    hash: r.hash.toString('hex'),
+  };
 }
 
 function toRecord(row: Row): JournalRecord {

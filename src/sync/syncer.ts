@@ -93,6 +93,8 @@ export class Syncer {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly onProgress?: (s: SyncStatus) => void;
   private pending: UploadBatch | undefined;
+  /** The batch after `pending`, prepared while `pending` was on its way (pipelining). */
+  private prepared: UploadBatch | undefined;
   private state: SyncState = 'idle';
   private failures = 0;
   private lastError: SyncFailure | undefined;
@@ -118,6 +120,12 @@ export class Syncer {
     const { ackedThrough } = this.journal.syncPosition();
     if (this.pending && BigInt(this.pending.firstSeq) === ackedThrough + 1n) return this.pending;
     this.pending = undefined;
+    if (this.prepared && BigInt(this.prepared.firstSeq) === ackedThrough + 1n) {
+      this.pending = this.prepared;
+      this.prepared = undefined;
+      return this.pending;
+    }
+    this.prepared = undefined;
     const slice = this.journal.nextUpload(this.config.batchRecords);
     if (slice.records.length === 0) return undefined;
     this.pending = signBatch(this.signer, slice.prevHash, slice.records);
@@ -153,7 +161,10 @@ export class Syncer {
         return { caughtUp: true, batches, records };
       }
       this.state = 'sending';
-      const r = await this.transport.send(batch, this.config.requestTimeoutMs);
+      const sending = this.transport.send(batch, this.config.requestTimeoutMs);
+      await new Promise((r) => setImmediate(r)); // let the request reach the socket first
+      this.prepareAfter(batch);
+      const r = await sending;
       if (r.kind === 'unknown') {
         this.counters.retries++;
         this.state = 'backoff';
@@ -191,6 +202,21 @@ export class Syncer {
       this.onProgress?.(this.status());
     }
     return { caughtUp: this.journal.syncPosition().unsent === 0n, batches, records };
+  }
+
+  /**
+   * Read, verify and sign the batch after `current` while `current` is on its way: the terminal's work
+   * overlaps the backend's. It is used only if it still starts right after the watermark.
+   */
+  private prepareAfter(current: UploadBatch): void {
+    if (this.prepared && this.prepared.firstSeq === (BigInt(current.lastSeq) + 1n).toString()) return;
+    this.prepared = undefined;
+    try {
+      const slice = this.journal.uploadSlice(BigInt(current.lastSeq), current.lastHash, this.config.batchRecords);
+      if (slice.records.length) this.prepared = signBatch(this.signer, slice.prevHash, slice.records);
+    } catch {
+      /* a broken chain is reported by nextBatch() when this slice is due */
+    }
   }
 
   /** The backoff before the next attempt after `failures` consecutive failures. */
