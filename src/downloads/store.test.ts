@@ -271,3 +271,20 @@ describe('local corruption is detected and reported, never used', () => {
     expect(() => open()).toThrow(/move it aside and restart/);
   });
 });
+
+describe('two processes on one store (ykt hotlist import while the runtime runs)', () => {
+  it('an apply on top of a version this process did not load is refused; after reopening it works', async () => {
+    const a = open();
+    const b = open();
+    await a.apply(fares(1));
+    const e = await b.apply(fares(2)).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DownloadStoreError);
+    expect((e as Error).message).toMatch(/another process applied an artefact; reopen the store/);
+    expect(a.get(KIND)?.version).toBe(1);
+    await b.close();
+    const c = open();
+    expect((await c.apply(fares(2))).outcome).toBe('applied');
+    await Promise.all([a.close(), c.close()]);
+  });
+});
+

@@ -332,17 +332,30 @@ export class ArtefactStore {
       pointer,
     };
     try {
-      this.db
-        .prepare(
-          `INSERT INTO artefact (kind, version, header, key_ids, applied_at, payload, payload_sha256, pointer)
-           VALUES (@kind, @version, @header, @key_ids, @applied_at, @payload, @payload_sha256, @pointer)
-           ON CONFLICT(kind) DO UPDATE SET version = excluded.version, header = excluded.header, key_ids = excluded.key_ids,
-             applied_at = excluded.applied_at, payload = excluded.payload, payload_sha256 = excluded.payload_sha256, pointer = excluded.pointer
-           WHERE excluded.version >= artefact.version`,
-        )
-        .run(row);
+      this.db.transaction(() => {
+        // Optimistic check: another process (ykt hotlist import while the runtime runs) may have
+        // applied something since this store loaded; never switch on top of a version we did not see.
+        const inDb = (this.db.prepare('SELECT version FROM artefact WHERE kind = ?').pluck().get(h.kind) as number | undefined) ?? null;
+        if (inDb !== previous) throw new ChangedElsewhere(`the store holds v${inDb} of "${h.kind}", this process loaded v${previous}: another process applied an artefact; reopen the store`);
+        this.db
+          .prepare(
+            `INSERT INTO artefact (kind, version, header, key_ids, applied_at, payload, payload_sha256, pointer)
+             VALUES (@kind, @version, @header, @key_ids, @applied_at, @payload, @payload_sha256, @pointer)
+             ON CONFLICT(kind) DO UPDATE SET version = excluded.version, header = excluded.header, key_ids = excluded.key_ids,
+               applied_at = excluded.applied_at, payload = excluded.payload, payload_sha256 = excluded.payload_sha256, pointer = excluded.pointer`,
+          )
+          .run(row);
+      }).immediate();
     } catch (e) {
-      spec.sink?.cleanup(cur?.row.pointer ?? undefined);
+      // Delete what this apply wrote: everything the pointer really in force (read afresh) does not name.
+      if (spec.sink) {
+        try {
+          const inForce = this.db.prepare('SELECT pointer FROM artefact WHERE kind = ?').pluck().get(h.kind) as string | null | undefined;
+          spec.sink.cleanup(inForce ?? undefined);
+        } catch {
+          /* the next open cleans up */
+        }
+      }
       throw new DownloadStoreError('io', `${where}: could not record the new version (${errorMessage(e)}); the old version stays in force`, { cause: e });
     }
     // In force from here: the row is durable (synchronous=FULL).
@@ -416,6 +429,8 @@ export class ArtefactStore {
     }
   }
 }
+
+class ChangedElsewhere extends Error {}
 
 /** The header describing the stored full payload after a delta was folded in. */
 function fullHeader(h: ArtefactHeader): ArtefactHeader {
