@@ -7,6 +7,7 @@ import { syncCommand } from './sync';
 import { readersCommand } from './readers';
 import { imageCommands } from './image';
 import { hotlistImportCommand } from './hotlist-import';
+import { rideCommand } from './ride';
 
 export const commands: Command[] = [
   demoCommand,
@@ -18,4 +19,5 @@ export const commands: Command[] = [
   syncCommand,
   ...imageCommands,
   hotlistImportCommand,
+  rideCommand,
 ];
