@@ -19,7 +19,7 @@ describe('ykt ride', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('decision  APPROVED (ok): paid: fare 1.00, balance 49.00');
     expect(r.out).toMatch(/concession +-1\.00 {2}students half price \[student-half\]/);
-    expect(r.out).toMatch(/clearing  txn 000000001101-1000 {2}TAC [0-9A-F]{8} {2}EP seq 17/);
+    expect(r.out).toMatch(/clearing {2}txn 000000001101-1000 {2}TAC [0-9A-F]{8} {2}EP seq 17/);
     expect(r.out).not.toContain('31049100000000001003');
   });
 
