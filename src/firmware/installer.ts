@@ -146,7 +146,9 @@ async function install(o: InstallOptions): Promise<InstallOutcome> {
   let journalSnapshot: string | null = null;
   try {
     journalBefore = o.journal ? o.journal.inspect() : null;
-    if (o.journal && journalBefore?.exists && o.journalSnapshot) {
+    // A copy is only restorable while nobody holds the journal: the drained runtime must have closed it.
+    if (o.journal && journalBefore?.exists && o.journalSnapshot && !drained.journalClosed) log('the runtime did not close the journal when drained: no pre-trial copy taken');
+    if (o.journal && journalBefore?.exists && o.journalSnapshot && drained.journalClosed) {
       mkdirSync(join(o.root, 'journal-copy'), { recursive: true });
       journalSnapshot = join(o.root, 'journal-copy', 'pre-trial.sqlite');
       o.journal.snapshot(journalSnapshot);
