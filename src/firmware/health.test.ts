@@ -68,3 +68,35 @@ describe('TransactionGate', () => {
     expect(g.draining).toBe(false);
   });
 });
+
+describe('TransactionGate lease', () => {
+  it('a drain nobody ends (installer killed) expires and runs onLeaseExpired', async () => {
+    const timer = new ManualTimer();
+    const log: string[] = [];
+    const g: TransactionGate = new TransactionGate({
+      closeJournal: () => void log.push('close'),
+      reopenJournal: () => void log.push('reopen'),
+      leaseMs: 600_000,
+      onLeaseExpired: async () => {
+        log.push('recover');
+        await g.resume();
+      },
+      timer,
+    });
+    await g.drain({ timeoutMs: 10 });
+    timer.fireAll();
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['close', 'recover', 'reopen']);
+    expect(g.draining).toBe(false);
+  });
+  it('a resumed drain does not expire later', async () => {
+    const timer = new ManualTimer();
+    const log: string[] = [];
+    const g = new TransactionGate({ closeJournal: () => {}, reopenJournal: () => void log.push('reopen'), leaseMs: 1000, timer });
+    await g.drain({ timeoutMs: 10 });
+    await g.resume();
+    timer.fireAll();
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['reopen']);
+  });
+});

@@ -14,7 +14,7 @@ import { backendCheck, devicesCheck } from './checks';
 import { FirmwareError, type FirmwareErrorKind } from './errors';
 import { installUpdate, type InstallOutcome } from './installer';
 import { IMAGE_FORMAT, MANIFEST_PATH, sha256 } from './image';
-import { readState, slotDir } from './slots';
+import { readState, slotDir, writeState } from './slots';
 import { writeTar } from './tar';
 import { createHarness, TERMINAL_ID, type Harness } from './testing/harness';
 
@@ -267,3 +267,18 @@ describe('one install at a time', () => {
   });
 });
 
+
+describe('a trial left pending by a killed installer', () => {
+  it('is rolled back by the next install (runtime drained around it), which then installs', async () => {
+    await installFirst();
+    h.publish('1.1.0');
+    const s = readState(h.root);
+    writeState(h.root, { ...s, slots: { ...s.slots, b: { status: 'trial', version: '1.0.5' } }, trial: { slot: 'b', previous: 'a', version: '1.0.5', startedAt: 0, journalBefore: null, journalSnapshot: null } });
+    h.events.length = 0;
+    const logs: string[] = [];
+    const r = await installUpdate(h.options({ log: (l) => logs.push(l) }));
+    expect(logs[0]).toMatch(/recovered: slot b \(1\.0\.5\) was on trial and never committed: rolled back to a/);
+    expect(h.events.slice(0, 2)).toEqual(['journal closed', 'journal reopened']);
+    expect(r).toMatchObject({ result: 'installed', version: '1.1.0', slot: 'b' });
+  });
+});

@@ -95,9 +95,16 @@ async function install(o: InstallOptions): Promise<InstallOutcome> {
   if (o.journal && resolve(o.journal.path).startsWith(resolve(o.root) + sep)) {
     throw new ConfigError('firmware.root', `the journal (${o.journal.path}) must not live inside the firmware root ${o.root}`);
   }
-  // A crash during an earlier install is settled first.
-  const boot = recoverAtBoot({ root: o.root, clock: o.clock, journal: o.journal });
-  for (const a of boot.actions) log(`recovered: ${a}`);
+  // A crash during an earlier install is settled first. A pending trial may mean restoring the
+  // journal, which needs the runtime to let go of it: drain around that recovery.
+  const pendingTrial = readState(o.root).trial !== null;
+  if (pendingTrial) await o.quiesce.drain({ timeoutMs: o.quiesceTimeoutMs });
+  try {
+    const boot = recoverAtBoot({ root: o.root, clock: o.clock, journal: o.journal });
+    for (const a of boot.actions) log(`recovered: ${a}`);
+  } finally {
+    if (pendingTrial) await o.quiesce.resume();
+  }
   let state = readState(o.root);
 
   // 1. Verify metadata and the image, in memory.

@@ -52,6 +52,13 @@ export interface TransactionGateOptions {
   reopenJournal: () => void | Promise<void>;
   /** Called on retire (e.g. process.exit so the service manager restarts on the new slot). */
   onRetire?: () => void | Promise<void>;
+  /**
+   * A drain is a lease: if the installer neither resumes nor retires within leaseMs (it was killed),
+   * onLeaseExpired runs — the runtime should call recoverAtBoot (which may restore the journal while
+   * it is still closed) and then resume(). Default: no lease.
+   */
+  leaseMs?: number;
+  onLeaseExpired?: () => void | Promise<void>;
   timer?: Timer;
 }
 
@@ -92,14 +99,31 @@ export class TransactionGate implements Quiesce {
       }
     }
     await this.o.closeJournal();
+    this.startLease();
     return { inFlight: 0, journalClosed: true };
   }
   async resume(): Promise<void> {
+    this.lease?.cancel();
+    this.lease = undefined;
     await this.o.reopenJournal();
     this.closed = false;
   }
   async retire(): Promise<void> {
+    this.lease?.cancel();
+    this.lease = undefined;
     await this.o.onRetire?.();
+  }
+
+  private lease: { cancel(): void } | undefined;
+  private startLease(): void {
+    if (!this.o.leaseMs) return;
+    const t = (this.o.timer ?? realTimer).after(this.o.leaseMs);
+    this.lease = t;
+    void t.promise.then(async () => {
+      if (this.lease !== t) return;
+      this.lease = undefined;
+      await (this.o.onLeaseExpired ?? (() => this.resume()))();
+    });
   }
 }
 
