@@ -3,8 +3,8 @@
  * 3–40 ms; the gate needs the newest frame decoded, not every frame. submit() never queues more than
  * one waiting frame: a newer frame replaces the waiting one (counted as dropped).
  *
- * The worker runs decode-worker.ts. From sources (tests, tsx) it is loaded through tsx's loader; a
- * bundled build ships decode-worker.js next to this file and loads it directly.
+ * The worker runs decode-worker.ts. From sources (tests, tsx) decode-worker-boot.mjs loads it through
+ * tsx's loader inside the worker; a bundled build ships decode-worker.js next to this file instead.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +28,9 @@ export interface DecodeWorkerOptions {
   onError?: (message: string) => void;
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
+function workerEntry(): string {
   const js = new URL('./decode-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  return { url: new URL('./decode-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+  return existsSync(fileURLToPath(js)) ? js.href : new URL('./decode-worker.ts', import.meta.url).href;
 }
 
 export class DecodeWorker {
@@ -45,8 +44,9 @@ export class DecodeWorker {
   readonly stats: DecodeWorkerStats = { submitted: 0, decoded: 0, dropped: 0, errors: 0, lastMs: 0 };
 
   constructor(private readonly opts: DecodeWorkerOptions) {
-    const { url, execArgv } = workerUrl();
-    this.worker = new Worker(url, { workerData: { decoders: opts.decoders ?? ['zxing'] }, execArgv });
+    const entry = workerEntry();
+    const start = entry.endsWith('.js') ? new URL(entry) : new URL('./decode-worker-boot.mjs', import.meta.url);
+    this.worker = new Worker(start, { workerData: { decoders: opts.decoders ?? ['zxing'], entry } });
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: unknown) => {
         if (m && typeof m === 'object' && 'ready' in m) {
