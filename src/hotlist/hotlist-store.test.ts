@@ -97,6 +97,17 @@ describe('hotlist through the artefact store', () => {
     await s.close();
   });
 
+  it('a delta payload in a full envelope (or the reverse) is refused', async () => {
+    const s = open();
+    await s.apply(full(1, [1n]));
+    const sneaky = pub.sign({ kind: 'hotlist', version: 2, payload: deltaHotlistPayload(keysFromBigints([1n]), keysFromBigints([2n])) }, clock.now());
+    await expect(s.apply(sneaky)).rejects.toThrow(/is a delta but the artefact names no base version/);
+    const odd = pub.sign({ kind: 'hotlist', version: 2, base: 1, payload: fullHotlistPayload(keysFromBigints([2n])) }, clock.now());
+    await expect(s.apply(odd)).rejects.toMatchObject({ reason: 'payload-invalid' });
+    expect(storeHotlist(s).checkKey(1n)).toBe('listed');
+    await s.close();
+  });
+
   it('payload checks: unsorted keys, a key both added and removed, a truncated payload', () => {
     const sorted = fullHotlistPayload(keysFromBigints([1n, 2n]));
     const swapped = sorted.slice();

@@ -25,7 +25,13 @@ export function registerHotlistKind(registry: ArtefactRegistry, o: HotlistKindOp
     description: 'lost or blocked cards and e-code certificates (挂失), hashed keys; full and delta',
     maxPayloadBytes: Math.min(0xffff_ffff, 32 + 8 * o.maxEntries),
     defaultMaxAgeMs: o.defaultMaxAgeMs ?? 2 * DAY,
-    validate: (payload) => decodeHotlistPayload(payload, o.maxEntries),
+    validate: (payload, header) => {
+      const p = decodeHotlistPayload(payload, o.maxEntries);
+      // The envelope's `base` (checked by the store) and the payload's type must agree.
+      if (p.type === 'delta' && header.base === undefined) throw new Error('hotlist payload is a delta but the artefact names no base version');
+      if (p.type === 'full' && header.base !== undefined) throw new Error(`hotlist payload is a full list but the artefact is a delta on v${header.base}`);
+      return p;
+    },
     sink: hotlistSink({ dir: o.dir, compactAfterEntries: o.compactAfterEntries }),
   });
 }
