@@ -9,8 +9,8 @@
  * (a durable commit). Prints the total time, records/s and the per-batch round trip.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,16 @@ const base = mkdtempSync(join(tmpdir(), 'ykt-bench-sync-'));
 let backend: ChildProcess | undefined;
 let cluster: PgCluster | undefined;
 let bundle = '';
+
+/** utime + stime of a process, seconds (Linux /proc; 0 elsewhere). */
+function procCpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // clock ticks, USER_HZ = 100 on Linux
+  } catch {
+    return 0;
+  }
+}
 
 async function main(): Promise<void> {
   const ks = createKeystore(join(base, 'keystore.json'));
@@ -79,6 +89,8 @@ async function main(): Promise<void> {
     },
   });
   console.log(`uploading to ${url} (${values.store} store), ${BATCH} records per batch …`);
+  const cpu0 = process.cpuUsage();
+  const backendCpu0 = procCpuSeconds(backend.pid!);
   t = performance.now();
   last = t;
   for (;;) {
@@ -87,11 +99,15 @@ async function main(): Promise<void> {
     if (r.caughtUp) break;
   }
   const secs = (performance.now() - t) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const terminalCpu = (cpu.user + cpu.system) / 1e6;
+  const backendCpu = procCpuSeconds(backend.pid!) - backendCpu0;
   transport.close?.();
   rtt.sort((a, b) => a - b);
   const report = (await (await fetch(`${url}/v1/admin/terminals/BENCH-SYNC`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { records: number; gapCount: number; contiguousThrough: string };
   console.log(`uploaded ${BACKLOG.toLocaleString('en')} records in ${secs.toFixed(1)} s (${(BACKLOG / secs).toFixed(0)} records/s, goal ≤ 60 s)`);
   console.log(`${rtt.length} batches; per batch (read+verify+sign+POST+ingest+ack commit): median ${rtt[Math.floor(rtt.length / 2)]!.toFixed(1)} ms, p99 ${rtt[Math.floor(rtt.length * 0.99)]!.toFixed(1)} ms`);
+  console.log(`CPU: terminal ${terminalCpu.toFixed(1)} s (${((terminalCpu / BACKLOG) * 1e6).toFixed(1)} µs/record), backend ${backendCpu.toFixed(1)} s (${((backendCpu / BACKLOG) * 1e6).toFixed(1)} µs/record); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
   console.log(`backend: ${report.records.toLocaleString('en')} records, contiguous through ${report.contiguousThrough}, ${report.gapCount} gaps; terminal unconfirmed: ${journal.syncPosition().unsent}`);
   journal.close();
 }
