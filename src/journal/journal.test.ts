@@ -114,6 +114,9 @@ describe('write-ahead intents', () => {
     expect([a.seq, b.seq]).toEqual([1n, 2n]);
     expect(j.get(1n)).toMatchObject({ type: 'intent', service: 'transit', amountFen: 150 });
     expect(() => persist('result', 42)).toThrow(JournalInputError);
+    // an intent may name the currency before any amount moves (PBOC kernel)
+    const c = persist('intent', { currency: 156, txn: 't10' });
+    expect(j.get(c.seq)).toMatchObject({ amountFen: null, currency: 156 });
     j.close();
   });
 });

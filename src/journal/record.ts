@@ -24,7 +24,7 @@ export interface RecordInput {
   reason?: string;
   /** Integer fen, >= 0 (a refund is its own record type with a positive amount). */
   amountFen?: number;
-  /** ISO 4217 numeric; 156 (CNY) when an amount is given and this is not. */
+  /** ISO 4217 numeric; 156 (CNY) when an amount is given and this is not. May be given alone. */
   currency?: number;
   /** An approval made offline whose money the backend has not confirmed: counts toward the offline limits. */
   offline?: boolean;
@@ -138,7 +138,7 @@ export function prepareInput(r: RecordInput, opts: { refusePersonalFields: boole
     if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0) throw new JournalInputError('amountFen', `expected a whole number of fen >= 0, got ${r.amountFen}`);
     amountFen = r.amountFen;
     currency = r.currency ?? 156;
-  } else if (r.currency !== undefined) throw new JournalInputError('currency', 'given without amountFen');
+  } else if (r.currency !== undefined) currency = r.currency; // e.g. an intent that names the currency before the amount moves
   if (currency !== null && (!Number.isInteger(currency) || currency < 0 || currency > 999)) throw new JournalInputError('currency', `expected an ISO 4217 numeric code, got ${currency}`);
   if (r.offline !== undefined && typeof r.offline !== 'boolean') throw new JournalInputError('offline', 'expected a boolean');
   let refSeq: bigint | null = null;
