@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Transmit } from '../../apdu/transceive';
-import { toHex } from '../../apdu/hex';
 import { CardError } from '../core/errors';
 import { fixturesDir } from '../core/paths';
 import { loadPbocCard } from '../emulator/pboc/card';
 import type { Iso7816Card } from '../emulator/iso7816-card';
+import { prepareInput } from '../journal/record';
 import { createTokeniser } from '../journal/tokenise';
 import type { PersistReceipt } from '../kernel/step';
 import { parseCapkPayload } from './capk/artefact';
@@ -52,8 +52,9 @@ export function recordingPersist(): RecordedPersist {
         failing--;
         throw new Error('journal out of service (test)');
       }
-      // Same serialisation rules as the journal: JSON-able, bigint and bytes allowed.
-      JSON.stringify(record, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? toHex(v) : v));
+      // The journal's own input checks (src/journal/record.ts): shape, bounds, no personal data in clear.
+      const r = record as Record<string, unknown>;
+      prepareInput({ ...r, type: (r.type as string | undefined) ?? name, service: 'test' } as Parameters<typeof prepareInput>[0], { refusePersonalFields: true, canSeal: false });
       seq++;
       records.push({ seq, name, record: record as Record<string, unknown> });
       return { seq };

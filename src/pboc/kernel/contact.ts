@@ -119,6 +119,7 @@ export function* fullPboc(ctx: TxContext, g: GpoAnswer): Kernel<PbocDecision> {
   const cg = parseGenAc(r.data);
   ctx.phase = 'answered';
   ctx.cryptogramType = cg.type;
+  setBit(term.tsi, TSI.cardRiskManagementPerformed);
   if (!allowedAnswer(taa.request, cg.type)) throw new ProtocolError(`card answered ${cg.type} when the terminal asked for ${taa.request}`, 'gen-ac');
   const balance = ctx.amountTag(0x9f79);
 

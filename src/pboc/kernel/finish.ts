@@ -97,7 +97,7 @@ export function* recordIntent(ctx: TxContext, step: 'GPO' | 'GENERATE AC'): Kern
     step,
   };
   try {
-    const r = yield* persist('intent', { txn: ctx.txn, currency: ctx.cfg.terminal.currencyCode, tokens: ctx.panToken ? { pan: ctx.panToken } : undefined, payload });
+    const r = yield* persist('intent', { txn: ctx.txn, tokens: ctx.panToken ? { pan: ctx.panToken } : undefined, payload });
     ctx.intentSeq = r.seq;
     ctx.phase = 'intent';
     ctx.debitStep = step;
@@ -122,7 +122,7 @@ export function* close(ctx: TxContext, d: PbocDecision, offline = false): Kernel
       outcome: d.outcome,
       reason: d.reason,
       amountFen: moved ? ctx.amountFen : undefined,
-      currency: ctx.cfg.terminal.currencyCode,
+      currency: moved ? ctx.cfg.terminal.currencyCode : undefined,
       offline,
       tokens: ctx.panToken ? { pan: ctx.panToken } : undefined,
       payload: {

@@ -43,7 +43,10 @@ export function* qpbocFlow(ctx: TxContext): Kernel<PbocDecision> {
     return decision(ctx, 'declined', 'contactless-limit', `amount ${yuan(amount)} CNY is at or above the contactless limit ${yuan(cfg.qpboc.transactionLimitFen)} CNY: insert the card`);
   }
   const ttq = new Uint8Array(4);
-  ttq[0] = 0x20 | (cfg.qpboc.fullPboc ? 0x40 : 0) | (cfg.contact.enabled ? 0x10 : 0) | (cfg.online.capable ? 0 : 0x08) | (cfg.cvm.onlinePin ? 0x04 : 0) | (cfg.cvm.signature ? 0x02 : 0);
+  // Offline-only reader (b4) unless it can go online — or stores ARQCs for later (Y3 policy, like Visa's
+  // deferred authorisation): a card facing an offline-only reader declines instead of asking for online.
+  const offlineOnlyReader = !cfg.online.capable && cfg.offlineArqcPolicy === 'decline';
+  ttq[0] = 0x20 | (cfg.qpboc.fullPboc ? 0x40 : 0) | (cfg.contact.enabled ? 0x10 : 0) | (offlineOnlyReader ? 0x08 : 0) | (cfg.cvm.onlinePin ? 0x04 : 0) | (cfg.cvm.signature ? 0x02 : 0);
   const ecEligible = cfg.ec.supported && amount > 0 && amount < cfg.ec.terminalLimitFen;
   const cvmRequired = amount >= cfg.qpboc.cvmLimitFen;
   if (cvmRequired) ttq[1]! |= 0x40;
