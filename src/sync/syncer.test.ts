@@ -173,3 +173,35 @@ describe('backoff with full jitter', () => {
     expect(() => fullJitterDelay(0, 1, 1, () => 1)).toThrow(/\[0, 1\)/);
   });
 });
+
+describe('property: any schedule of lost requests, lost answers, stale answers and crashes', () => {
+  it('ends with exactly the journal at the backend', async () => {
+    const faults = fc.constantFrom<Fault | 'crash'>('ok', 'ok', 'lost-request', 'lost-answer', 'error-500-after', 'stale-answer', 'crash');
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 60 }), fc.array(faults, { maxLength: 40 }), async (n, batch, schedule) => {
+        const id = `T-P${++run}`;
+        const tt = testTerminal(id, tmp.path(`p${run}.sqlite`));
+        await store.registerTerminal(id, Buffer.from(tt.keystore.publicKey).toString('hex'), tt.keystore.keyId, 0);
+        tt.write(n);
+        const script = schedule.filter((f): f is Fault => f !== 'crash');
+        const { transport } = scripted(injectTransport(app), script);
+        let s = createSyncer({ journal: tt.journal, transport, signer: tt.signer, clock: tt.clock, config: { batchRecords: batch } });
+        let crashes = schedule.filter((f) => f === 'crash').length;
+        for (let i = 0; i < 500; i++) {
+          const r = await s.syncOnce({ maxBatches: 1 });
+          if (r.caughtUp && script.length === 0) break;
+          if (crashes > 0) {
+            crashes--;
+            s = createSyncer({ journal: tt.journal, transport, signer: tt.signer, clock: tt.clock, config: { batchRecords: Math.max(1, batch - 1) } });
+          }
+        }
+        expect(tt.journal.syncPosition().unsent).toBe(0n);
+        expect(await backendRecords(id)).toEqual(journalRecords(tt));
+        expect(await store.report(id)).toMatchObject({ records: n, gaps: [] });
+        tt.journal.close();
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
