@@ -2,7 +2,10 @@
  * The transit tap kernel on emulated cards and an emulated PSAM, in-process: every flow and every
  * faulty card variant, the journal records it writes, and the TAC checked as the backend would.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fixturesDir } from '../core/paths';
+import { buildTransitCard } from '../emulator/transit/transit-card';
 import { toHex } from '../../apdu/hex';
 import { verifyTestTac } from '../emulator/transit/backend-check';
 import { loadFares, loadPsam, loadTransitCard } from '../emulator/transit/fixtures';
@@ -162,7 +165,18 @@ describe('metro entry and exit', () => {
     expect(paid).toEqual([200, 200, 200, 200, 200, 200, 200, 100, 0]);
   });
 
-  it('a card without the metro compound record is refused at the gate', async () => {
+  it('a card without the metro compound record is refused at the gate (no-metro-record)', async () => {
+    const { rig } = await setup();
+    const fixture = JSON.parse(readFileSync(fixturesDir('transit', 'cards', 'tunion-adult.json'), 'utf8'));
+    fixture.sections.transit.compound = [{ recordId: 1 }];
+    const c = buildTransitCard(fixture);
+    const o = (await rig.tap(directTransmit(c.card), { profile: 'metro-l1', station: 'L1-01', direction: 'entry' }, NOW)).outcome;
+    expect(o.decision).toMatchObject({ outcome: 'declined', reason: 'no-metro-record' });
+    // a bus tap does not need it
+    expect((await rig.tap(directTransmit(c.card), { profile: 'bus-26' }, NOW)).outcome.decision.outcome).toBe('approved');
+  });
+
+  it('a malformed metro compound record is refused at the gate', async () => {
     const { rig } = await setup();
     const c = card('faulty-malformed-compound');
     const o = (await rig.tap(c.transmit, { profile: 'metro-l1', station: 'L1-01', direction: 'entry' }, NOW)).outcome;

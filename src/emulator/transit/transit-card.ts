@@ -254,6 +254,13 @@ export function buildTransitDf(input: unknown): TransitAppHandle {
   return { df: adf, purse, section: s, faults };
 }
 
+/**
+ * The section builder for src/emulator/card-fixture.ts, so that a social security card fixture can
+ * carry the transport application: `registerCardSection('transit', transitFixtureSection)`.
+ * (The stopped/locked SELECT faults need the MF hook of buildTransitCard and are ignored there.)
+ */
+export const transitFixtureSection = (section: unknown): DfNode[] => [buildTransitDf(section).df];
+
 export interface EmulatedTransitCard {
   card: Iso7816Card;
   purse: EpPurseApp;
