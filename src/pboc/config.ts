@@ -170,6 +170,8 @@ export const pbocConfigSchema = z
   });
 
 export type PbocConfig = z.infer<typeof pbocConfigSchema>;
+/** What an operator writes (every field optional; defaults fill the rest). */
+export type PbocConfigInput = z.input<typeof pbocConfigSchema>;
 
 export const pbocConfigDefaults: PbocConfig = pbocConfigSchema.parse(undefined);
 

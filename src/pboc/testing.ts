@@ -15,7 +15,7 @@ import { createTokeniser } from '../journal/tokenise';
 import type { PersistReceipt } from '../kernel/step';
 import { parseCapkPayload } from './capk/artefact';
 import type { CapkStore } from './capk/store';
-import { pbocConfigSchema, type PbocConfig } from './config';
+import { pbocConfigSchema, type PbocConfigInput } from './config';
 import { VerifiedCache } from './oda/cache';
 import type { PbocPaymentInput } from './kernel/context';
 
@@ -90,7 +90,7 @@ export function pbocCard(name: string, seed = 1): Iso7816Card {
 
 export const TEST_NOW = Date.UTC(2026, 10, 22, 4, 30, 0); // 2026-11-22 12:30 CST
 
-export function paymentInput(over: Partial<PbocPaymentInput> & { config?: Partial<PbocConfig> | PbocConfig } = {}): PbocPaymentInput {
+export function paymentInput(over: Omit<Partial<PbocPaymentInput>, 'config'> & { config?: PbocConfigInput } = {}): PbocPaymentInput {
   const { config, ...rest } = over;
   return {
     config: pbocConfigSchema.parse(config ?? {}),
