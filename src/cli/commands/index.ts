@@ -8,6 +8,8 @@ import { readersCommand } from './readers';
 import { imageCommands } from './image';
 import { hotlistImportCommand } from './hotlist-import';
 import { rideCommand } from './ride';
+import { ecodeCommands } from './ecode';
+import { scanCommand } from './scan';
 
 export const commands: Command[] = [
   demoCommand,
@@ -20,4 +22,6 @@ export const commands: Command[] = [
   ...imageCommands,
   hotlistImportCommand,
   rideCommand,
+  ...ecodeCommands,
+  scanCommand,
 ];
