@@ -64,9 +64,13 @@ export function mac1Command(r: Mac1Request) {
 }
 
 export function psam(label = 'PSAM'): PurchaseSam {
+  // Mirror of the PSAM's purchase session: set only when a MAC1 answer was seen; any doubt clears it.
+  let session: number | undefined;
   return {
     label,
+    currentSession: () => session,
     *identify(): Step<SamIdentity> {
+      session = undefined;
       // File 0016 is read under the MF, before the transport application is selected.
       expectSw('PSAM SELECT MF', yield* toSam('PSAM SELECT MF', apdu(0x00, 0xa4, 0x00, 0x00, Uint8Array.of(0x3f, 0x00))), SW_OK);
       const t = expectSw('PSAM READ BINARY 0016', yield* toSam('PSAM READ 0016', readBinarySfi(PSAM_SFI.TERMINAL, 6)), SW_OK);
@@ -76,12 +80,16 @@ export function psam(label = 'PSAM'): PurchaseSam {
       return { terminalId: t.data.slice(), ...parsePsamFile17(f17.data) };
     },
     *mac1(r: Mac1Request): Step<Mac1Result> {
+      session = undefined;
       const a = expectSw('PSAM MAC1 (80 70)', yield* toSam('PSAM MAC1', mac1Command(r)), SW_OK);
       if (a.data.length !== 8) throw new ProtocolError(`PSAM MAC1: expected terminal seq 4 ‖ MAC1 4, got ${a.data.length} bytes`, 'psam-answer');
-      return { terminalSeq: readUint(a.data, 0, 4), terminalSeq4: a.data.slice(0, 4), mac1: a.data.slice(4, 8) };
+      const terminalSeq = readUint(a.data, 0, 4);
+      session = terminalSeq;
+      return { terminalSeq, terminalSeq4: a.data.slice(0, 4), mac1: a.data.slice(4, 8) };
     },
     *verifyMac2(mac2: Uint8Array): Step<Mac2Check> {
       if (mac2.length !== 4) throw new RangeError(`MAC2: expected 4 bytes, got length=${mac2.length}`);
+      session = undefined; // consumed on success; unknown after a failure (PSAMs differ)
       const a = expectSw('PSAM VERIFY MAC2 (80 72)', yield* toSam('PSAM MAC2', apdu(0x80, 0x72, 0x00, 0x00, mac2)), SW_PSAM_MAC2);
       return a.sw === 0x9000 ? 'valid' : a.sw === 0x9302 ? 'invalid' : 'no-session';
     },

@@ -63,4 +63,11 @@ export interface PurchaseSam {
   mac1(request: Mac1Request): Step<Mac1Result>;
   /** Verify the card's MAC2 with the session of the last MAC1. */
   verifyMac2(mac2: Uint8Array): Step<Mac2Check>;
+  /**
+   * The terminal sequence number of the MAC1 whose session the SAM holds, as far as this object has
+   * seen (undefined: none, or unknown — after a reset or a failed exchange). Lets a torn-debit
+   * recovery check MAC2 only against its own session: another transaction's session would call a
+   * genuine MAC2 "invalid".
+   */
+  currentSession(): number | undefined;
 }

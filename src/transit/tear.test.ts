@@ -14,6 +14,7 @@ import { VirtualReaderDriver } from '../../drivers/virtual';
 import type { Transmit } from '../../apdu/transceive';
 import { loadFares, loadPsam, loadTransitCard } from '../emulator/transit/fixtures';
 import { buildPsam } from '../emulator/transit/psam-card';
+import { buildTransitCard } from '../emulator/transit/transit-card';
 import { TransitRig } from '../emulator/transit/rig';
 import type { CardConnection } from '../reader/types';
 import type { RideContext } from './kernel';
@@ -151,6 +152,37 @@ describe('torn debits: how they are resolved', () => {
     const second = await tapOnce(s, card, bus, NOW + 4000);
     expect(second).toMatchObject({ decision: { outcome: 'approved', reason: 'torn-recovered' }, recovered: { mac2: 'no-session' } });
     expect(card.purse.state.balanceFen).toBe(4800);
+  });
+
+  it('a forged prove (MAC2 wrong while the PSAM still holds the session) is recorded and declined', async () => {
+    const s = await station();
+    const n = await countApdus(bus, 'tunion-adult');
+    const fixture = JSON.parse(readFileSync(fixturesDir('transit', 'cards', 'tunion-adult.json'), 'utf8'));
+    fixture.sections.transit.faults = ['bad-prove-mac2'];
+    const forged = buildTransitCard(fixture);
+    s.drv.setFault(CARD, { kind: 'vanish', after: n.card - 1, executes: true });
+    expect((await tapOnce(s, forged, bus, NOW)).decision.reason).toBe('torn');
+    const back = await tapOnce(s, forged, bus, NOW + 2000);
+    expect(back).toMatchObject({ decision: { outcome: 'declined', reason: 'mac2-invalid' }, recovered: { mac2: 'invalid' } });
+    expect(s.rig.journal.byKind('transit.recovered')[0]!.record.payload).toMatchObject({ mac2Check: 'invalid', evidence: 'prove' });
+  });
+
+  it('two torn cards in a row: each recovered once; only the last one’s MAC2 can still be checked by the PSAM', async () => {
+    const s = await station();
+    const n = await countApdus(bus, 'tunion-adult');
+    const a = loadTransitCard('tunion-adult');
+    const b = loadTransitCard('tunion-elderly-70');
+    s.drv.setFault(CARD, { kind: 'vanish', after: n.card - 1, executes: true });
+    expect((await tapOnce(s, a, bus, NOW)).decision.reason).toBe('torn');
+    s.drv.setFault(CARD, { kind: 'vanish', after: n.card - 1, executes: true });
+    expect((await tapOnce(s, b, bus, NOW + 1000)).decision.reason).toBe('torn');
+    // A's session was replaced by B's MAC1: its MAC2 is not sent to the PSAM (it would look invalid)
+    const ra = await tapOnce(s, a, bus, NOW + 2000);
+    expect(ra).toMatchObject({ decision: { outcome: 'approved', reason: 'torn-recovered' }, recovered: { mac2: 'no-session' } });
+    const rb = await tapOnce(s, b, bus, NOW + 3000);
+    expect(rb).toMatchObject({ decision: { outcome: 'approved', reason: 'torn-recovered' }, recovered: { mac2: 'valid' } });
+    expect([a.purse.state.debits, b.purse.state.debits]).toEqual([1, 1]);
+    expect(s.rig.journal.openIntents()).toHaveLength(0);
   });
 
   it('the card paid elsewhere before coming back: the prove is gone, its log shows our debit → recovered by record', async () => {

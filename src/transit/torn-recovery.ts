@@ -4,8 +4,8 @@
  * within the window, the card itself says:
  *
  *   1. GET TRANSACTION PROVE (80 5A 00 <type> 02 ‖ EP seq): a card whose last transaction used that
- *      EP sequence answers MAC2 ‖ TAC → debited; MAC2 is checked by the PSAM if it still holds that
- *      session (no other MAC1 since) → result transit.recovered (evidence 'prove').
+ *      EP sequence answers MAC2 ‖ TAC → debited; MAC2 is checked by the PSAM only if it still holds
+ *      that debit's session (PurchaseSam.currentSession) → result transit.recovered (evidence 'prove').
  *   2. Otherwise the card's transaction log (0018): a record with that EP seq, amount, type and this
  *      terminal → debited, without TAC → result transit.recovered (evidence 'record').
  *   3. Otherwise, balance unchanged → not debited → result transit.void, and the tap goes on as new.
@@ -46,11 +46,15 @@ export function* recoverTorn(c: { input: TransitTapInput; cardToken: string; bal
   const prove = expectSw('GET TRANSACTION PROVE', yield* toCard('GET TRANSACTION PROVE', getTransactionProve(pending.transType, pending.epSeq)), SW_PROVE);
   if (prove.sw === 0x9000) {
     const { mac2, tac } = parseProve(prove.data);
-    let check: Mac2Check | 'not-checked';
-    try {
-      check = yield* input.sam.verifyMac2(mac2);
-    } catch {
-      check = 'not-checked';
+    // Only the session of this debit's own MAC1 can judge its MAC2: after another MAC1 a genuine MAC2
+    // would look "invalid". Then the TAC (checked by the backend) is the proof.
+    let check: Mac2Check | 'not-checked' = 'no-session';
+    if (input.sam.currentSession() === pending.terminalSeq) {
+      try {
+        check = yield* input.sam.verifyMac2(mac2);
+      } catch {
+        check = 'not-checked';
+      }
     }
     recovered = { kind: 'transit.recovered', atMs: input.nowMs, evidence: 'prove', tac: toHex(tac), mac2: toHex(mac2), mac2Check: check, balanceAfterFen };
   } else {
