@@ -126,14 +126,35 @@ describe('transit over pcscd + vpcd (card in slot 0, PSAM in slot 1)', () => {
     expect(recovered[recovered.length - 1]!.record.payload).toMatchObject({ evidence: 'prove', mac2Check: 'valid' });
   });
 
-  it('torn before the card executed DEBIT: voided on the next tap, which charges normally', async () => {
+  it('ykt ride --reader … --sam-reader …: one tap through the CLI on the PC/SC readers', async () => {
+    const { main } = await import('../cli/ykt');
     const card = loadTransitCard('tunion-student-sm4');
+    events.mark();
+    await cardBridge.insert(card.card);
+    await events.cardInserted(CARD);
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      const code = await main(['ride', '--fare-profile', 'bus-26', '--reader', CARD, '--sam-reader', SAM, '--at', '2026-11-22T16:00:00+08:00', '--json'], { out: (l) => out.push(l), err: (l) => err.push(l) });
+      expect(code, err.join('\n')).toBe(0);
+    } finally {
+      await remove(cardBridge, CARD);
+    }
+    const j = JSON.parse(out.join('\n'));
+    expect(j.source).toBe(`card in "${CARD}", PSAM in "${SAM}"`);
+    expect(j.decision).toMatchObject({ outcome: 'approved', reason: 'ok' });
+    expect(j.clearing).toMatchObject({ amountFen: 100, algorithm: 'sm4' });
+    expect(card.purse.state.balanceFen).toBe(4900);
+  });
+
+  it('torn before the card executed DEBIT: voided on the next tap, which charges normally', async () => {
+    const card = loadTransitCard('city-local');
     const first = await tap(card, { profile: 'bus-26' }, NOW, () => cardBridge.killOnApdu({ after: 7, executes: false }));
     expect(first.run.outcome.decision.reason, JSON.stringify({ d: first.run.outcome.decision, sent: first.sent })).toBe('torn');
     expect(card.purse.state.balanceFen).toBe(5000);
     const second = await tap(card, { profile: 'bus-26' }, NOW + 4000);
     expect(second.run.outcome.decision).toMatchObject({ outcome: 'approved', reason: 'ok' });
-    expect(card.purse.state).toMatchObject({ balanceFen: 4900, debits: 1 });
+    expect(card.purse.state).toMatchObject({ balanceFen: 4800, debits: 1 });
     expect(rig.journal.byKind('transit.void').at(-1)!.record.reason).toBe('debit-not-applied');
     expect(rig.journal.openIntents()).toHaveLength(0);
   });
