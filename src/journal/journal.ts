@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import { genesisHash, recordHash, toHexLower, type RecordBody, type WireRecord } from './chain';
-import { journalConfigSchema, type JournalConfig } from './config';
+import { parseJournalConfig, type JournalConfig } from './config';
 import { JournalInputError, JournalUnavailableError, reasonOfSqliteError, type OutOfServiceReason } from './errors';
 import { migrateSqlite, SchemaTooNewError, type SqliteMigration } from './migrate';
 import { checkOfflineLimits, type OfflineCheck, type OfflineExposure } from './offline-limits';
@@ -115,7 +115,7 @@ export class Journal {
     this.terminalId = opts.terminalId;
     this.path = opts.path;
     this.clock = opts.clock ?? systemClock;
-    this.config = journalConfigSchema.parse(opts.config ?? {});
+    this.config = parseJournalConfig(opts.config ?? {});
     this.dataKey = opts.dataKey;
     this.anchorHash = Buffer.from(genesisHash(this.terminalId));
     const create = opts.create ?? true;

@@ -17,7 +17,7 @@ import { JournalUnavailableError } from '../journal/errors';
 import type { Metric } from '../journal/metric';
 import { ackMatches, signBatch, type BatchSigner, type UploadBatch } from './batch';
 import { fullJitterDelay } from './backoff';
-import { syncConfigSchema, type SyncConfig } from './config';
+import { parseSyncConfig, type SyncConfig } from './config';
 import type { Transport } from './transport';
 
 export type SyncState = 'idle' | 'sending' | 'backoff' | 'refused' | 'stopped';
@@ -105,7 +105,7 @@ export class Syncer {
 
   constructor(opts: SyncerOptions) {
     if (opts.signer.terminalId !== opts.journal.terminalId) throw new RangeError(`signer is for terminal ${opts.signer.terminalId}, journal for ${opts.journal.terminalId}`);
-    this.config = syncConfigSchema.parse(opts.config ?? {});
+    this.config = parseSyncConfig(opts.config ?? {});
     this.journal = opts.journal;
     this.transport = opts.transport;
     this.signer = opts.signer;
