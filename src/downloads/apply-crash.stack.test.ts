@@ -3,7 +3,8 @@
  * complete and verified — never a mixture, never a corrupt list, never the old version refused later.
  *
  * 1. Deterministic: the child stops dead at each stage of an apply (verified → new files written and
- *    fsync'ed → committed) and is SIGKILLed there, for a full hotlist, a hotlist delta and a SQLite kind.
+ *    fsync'ed → committed) and is SIGKILLed there, for a full hotlist, a hotlist delta, the hotlist's
+ *    maintenance (overlay compaction) and a SQLite kind.
  * 2. Random: a 2-million-entry full list (16 MB) applied again and again, killed after a random delay
  *    within the measured apply time (seed printed; replay with YKT_APPLY_KILL_SEED).
  */
@@ -123,6 +124,26 @@ describe('SIGKILL at each stage of an apply', () => {
         await s.close();
       });
     }
+  }
+
+  for (const stage of ['prepared', 'committed'] as const) {
+    it(`hotlist maintenance (overlay folded into a new base), killed after "${stage}" → the same list, intact`, async () => {
+      const dir = mkdtempSync(join(root, 'maint-'));
+      let s = openStore(dir);
+      await s.apply(pub.sign({ kind: 'hotlist', version: 1, payload: fullHotlistPayload(keysFromBigints(v1)) }));
+      await s.apply(pub.sign({ kind: 'hotlist', version: 2, base: 1, payload: deltaHotlistPayload(keysFromBigints(v1), keysFromBigints(v2)) }));
+      const before = hotFiles(dir);
+      expect(before.map((x) => x.slice(0, 4))).toEqual(['base', 'ovl-']);
+      await s.close();
+      const run = await runChild(dir, 'maintain', stage, (l) => (l === `STAGE ${stage}` ? 0 : undefined));
+      expect(run.signal).toBe('SIGKILL');
+      s = openStore(dir);
+      expect(s.status('hotlist')).toMatchObject({ version: 2, problem: null });
+      const t = s.get<HotlistTable>('hotlist')!.value;
+      for (const k of [11n, 22n, 33n, 44n]) expect(t.has(k)).toBe(v2.includes(k));
+      expect(hotFiles(dir).map((x) => x.slice(0, 4))).toEqual(stage === 'committed' ? ['base'] : ['base', 'ovl-']);
+      await s.close();
+    });
   }
 
   it('a kind stored in SQLite, killed after "verified" → the old version', async () => {

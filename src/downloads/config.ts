@@ -28,8 +28,10 @@ export const hotlistConfigSchema = z
   .object({
     /** Refuse lists (and deltas) above this many entries: bounds memory (8 bytes per entry). */
     maxEntries: z.number().int().min(1).max(200_000_000).default(20_000_000),
-    /** Fold the delta overlay into a new base file once it holds this many entries. */
+    /** store.maintain() (run by the runtime when idle) folds the delta overlay into a new base above this. */
     compactAfterEntries: z.number().int().min(1).default(1_000_000),
+    /** A delta whose overlay would exceed this compacts during the apply itself (slower apply; bounds memory and files). */
+    maxOverlayEntries: z.number().int().min(1).default(4_000_000),
   })
   .strict();
 

@@ -43,6 +43,12 @@ export interface ArtefactSink<T, P = T> {
   prepare(current: T | undefined, parsed: P, header: ArtefactHeader): Promise<{ pointer: string; value: T }>;
   /** Delete whatever the in-force pointer (undefined: none) does not reference. Must not throw. */
   cleanup(pointer: string | undefined): void;
+  /**
+   * Optional housekeeping at a quiet moment (store.maintain): rewrite the same version's content in a
+   * better shape (the hotlist folds its delta overlay into a new base), durably, under a new pointer;
+   * undefined when there is nothing to do. Switched with the same transaction as an apply.
+   */
+  maintain?(current: T, header: ArtefactHeader): Promise<{ pointer: string; value: T } | undefined>;
 }
 
 /** T: the value in force (store.get(kind).value); P: what validate() returns (the same unless a sink transforms it). */

@@ -347,15 +347,7 @@ export class ArtefactStore {
           .run(row);
       }).immediate();
     } catch (e) {
-      // Delete what this apply wrote: everything the pointer really in force (read afresh) does not name.
-      if (spec.sink) {
-        try {
-          const inForce = this.db.prepare('SELECT pointer FROM artefact WHERE kind = ?').pluck().get(h.kind) as string | null | undefined;
-          spec.sink.cleanup(inForce ?? undefined);
-        } catch {
-          /* the next open cleans up */
-        }
-      }
+      this.discardUncommitted(spec, h.kind);
       throw new DownloadStoreError('io', `${where}: could not record the new version (${errorMessage(e)}); the old version stays in force`, { cause: e });
     }
     // In force from here: the row is durable (synchronous=FULL).
@@ -363,6 +355,58 @@ export class ArtefactStore {
     await this.opts.onStage?.('committed', h.kind, h.version);
     spec.sink?.cleanup(pointer ?? undefined);
     return { kind: h.kind, version: h.version, base: h.base, previous, outcome: 'applied', keyIds };
+  }
+
+  /** Delete what an unfinished switch wrote: everything the pointer really in force (read afresh) does not name. */
+  private discardUncommitted(spec: ArtefactKindSpec<unknown, unknown>, kind: string): void {
+    if (!spec.sink) return;
+    try {
+      const inForce = this.db.prepare('SELECT pointer FROM artefact WHERE kind = ?').pluck().get(kind) as string | null | undefined;
+      spec.sink.cleanup(inForce ?? undefined);
+    } catch {
+      /* the next open cleans up */
+    }
+  }
+
+  /**
+   * Housekeeping for kinds whose sink has some — the hotlist folds its delta overlay into a new base
+   * (≈ 1 s of background work at 10M entries, yielding to the event loop). Call it when the terminal is
+   * idle. Same version, new content layout, same atomic switch as an apply.
+   */
+  maintain(kind?: string): Promise<{ kind: string; changed: boolean }[]> {
+    const run = this.chain.then(() => this.maintainNow(kind));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async maintainNow(only: string | undefined): Promise<{ kind: string; changed: boolean }[]> {
+    const out: { kind: string; changed: boolean }[] = [];
+    for (const kind of only !== undefined ? [only] : this.opts.registry.kinds()) {
+      const spec = this.opts.registry.get(kind);
+      const slot = this.slots.get(kind);
+      const next = spec?.sink?.maintain && slot && !slot.problem ? await spec.sink.maintain(slot.value, slot.header) : undefined;
+      if (!spec || !slot || !next) {
+        out.push({ kind, changed: false });
+        continue;
+      }
+      const version = slot.row.version;
+      await this.opts.onStage?.('prepared', kind, version);
+      try {
+        this.db.transaction(() => {
+          const r = this.db.prepare('SELECT version, pointer FROM artefact WHERE kind = ?').get(kind) as { version: number; pointer: string | null } | undefined;
+          if (!r || r.version !== version || r.pointer !== slot.row.pointer) throw new ChangedElsewhere(`"${kind}" changed in the store since this process loaded it; reopen the store`);
+          this.db.prepare('UPDATE artefact SET pointer = ? WHERE kind = ?').run(next.pointer, kind);
+        }).immediate();
+      } catch (e) {
+        this.discardUncommitted(spec, kind);
+        throw new DownloadStoreError('io', `maintenance of "${kind}" v${version}: ${errorMessage(e)}; nothing changed`, { cause: e });
+      }
+      this.slots.set(kind, { ...slot, row: { ...slot.row, pointer: next.pointer }, value: next.value });
+      await this.opts.onStage?.('committed', kind, version);
+      spec.sink?.cleanup(next.pointer);
+      out.push({ kind, changed: true });
+    }
+    return out;
   }
 
   /** The content in force for a kind, or undefined when missing or unusable (see status()). */

@@ -21,8 +21,8 @@ const pub = testPublisher();
 let dir: string;
 let clock: ManualClock;
 
-function open(compactAfterEntries = 1000): ArtefactStore {
-  const registry = registerHotlistKind(new ArtefactRegistry(), { dir: join(dir, 'hotlist'), maxEntries: 100_000, compactAfterEntries });
+function open(compactAfterEntries = 1000, maxOverlayEntries = 4000): ArtefactStore {
+  const registry = registerHotlistKind(new ArtefactRegistry(), { dir: join(dir, 'hotlist'), maxEntries: 100_000, compactAfterEntries, maxOverlayEntries });
   return ArtefactStore.open({ dir, registry, trust: { keys: [pub.key], requiredSignatures: 1 }, clock });
 }
 const full = (version: number, keys: bigint[]) => pub.sign({ kind: 'hotlist', version, payload: fullHotlistPayload(keysFromBigints(keys)) }, clock.now());
@@ -158,28 +158,46 @@ describe('hotlist through the artefact store', () => {
     await s.close();
   });
 
-  it('compacts the overlay into a new base once it passes compactAfterEntries, and deletes the old files', async () => {
-    const s = open(3);
+  it('maintain() folds an overlay larger than compactAfterEntries into a new base (same version), and deletes the old files', async () => {
+    let s = open(3);
+    await s.apply(full(1, [10n, 20n]));
+    await s.apply(delta(2, 1, [10n, 20n], [10n, 20n, 30n]));
+    expect(await s.maintain('hotlist')).toEqual([{ kind: 'hotlist', changed: false }]); // overlay of 1 ≤ 3
+    await s.apply(delta(3, 2, [10n, 20n, 30n], [20n, 30n, 40n, 50n]));
+    expect(hotFiles().map((f) => f.slice(0, 7))).toEqual(['base-v1', 'ovl-v3-']); // an apply does not compact below maxOverlayEntries
+    expect(await s.maintain()).toEqual([{ kind: 'hotlist', changed: true }]);
+    expect(hotFiles()).toEqual([expect.stringMatching(/^base-v3-/)]);
+    expect(readKeyFile(join(dir, 'hotlist', hotFiles()[0]!), { role: 'base' }).first.length / 2).toBe(4);
+    const answers = () => [10n, 20n, 30n, 40n, 50n].map((k) => storeHotlist(s).checkKey(k));
+    expect(answers()).toEqual(['not-listed', 'listed', 'listed', 'listed', 'listed']);
+    expect(s.get('hotlist')?.version).toBe(3);
+    await s.close();
+    s = open(3);
+    expect(answers()).toEqual(['not-listed', 'listed', 'listed', 'listed', 'listed']);
+    expect(s.status('hotlist').problem).toBeNull();
+    await s.close();
+  });
+
+  it('an apply compacts by itself once the overlay would pass maxOverlayEntries', async () => {
+    const s = open(1000, 2);
     await s.apply(full(1, [10n, 20n]));
     await s.apply(delta(2, 1, [10n, 20n], [10n, 20n, 30n, 40n]));
     expect(hotFiles().map((f) => f.slice(0, 7))).toEqual(['base-v1', 'ovl-v2-']);
     await s.apply(delta(3, 2, [10n, 20n, 30n, 40n], [20n, 30n, 40n, 50n]));
     expect(hotFiles()).toEqual([expect.stringMatching(/^base-v3-/)]);
-    expect(readKeyFile(join(dir, 'hotlist', hotFiles()[0]!), { role: 'base' }).first.length / 2).toBe(4);
-    const h = storeHotlist(s);
-    expect([10n, 20n, 30n, 40n, 50n].map((k) => h.checkKey(k))).toEqual(['not-listed', 'listed', 'listed', 'listed', 'listed']);
+    expect([10n, 50n].map((k) => storeHotlist(s).checkKey(k))).toEqual(['not-listed', 'listed']);
     await s.close();
   });
 
   it('property: random full lists and deltas with restarts agree with a reference Set', async () => {
     const pool = fc.bigInt({ min: 0n, max: 30n }).map((x) => x * 0x0123_4567_89ab_cdefn);
     const list = fc.uniqueArray(pool, { maxLength: 20 });
-    const step = fc.record({ full: fc.boolean(), keys: list, restart: fc.boolean() });
+    const step = fc.record({ full: fc.boolean(), keys: list, restart: fc.boolean(), maintain: fc.boolean() });
     await fc.assert(
-      fc.asyncProperty(list, fc.array(step, { maxLength: 6 }), fc.integer({ min: 1, max: 8 }), async (initial, steps, compactAfter) => {
+      fc.asyncProperty(list, fc.array(step, { maxLength: 6 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 16 }), async (initial, steps, compactAfter, maxOverlay) => {
         rmSync(dir, { recursive: true, force: true });
         dir = mkdtempSync(join(tmpdir(), 'ykt-hotlist-'));
-        let s = open(compactAfter);
+        let s = open(compactAfter, maxOverlay);
         let version = 1;
         let ref = [...initial];
         await s.apply(full(version, ref));
@@ -188,9 +206,10 @@ describe('hotlist through the artefact store', () => {
           await s.apply(st.full ? full(version + 1, next) : delta(version + 1, version, ref, next));
           version++;
           ref = next;
+          if (st.maintain) await s.maintain('hotlist');
           if (st.restart) {
             await s.close();
-            s = open(compactAfter);
+            s = open(compactAfter, maxOverlay);
           }
           const h = storeHotlist(s);
           for (let x = 0n; x <= 30n; x++) expect(h.checkKey(x * 0x0123_4567_89ab_cdefn)).toBe(ref.includes(x * 0x0123_4567_89ab_cdefn) ? 'listed' : 'not-listed');

@@ -13,8 +13,10 @@ export interface HotlistKindOptions {
   dir: string;
   /** downloads.hotlist.maxEntries */
   maxEntries: number;
-  /** downloads.hotlist.compactAfterEntries */
+  /** downloads.hotlist.compactAfterEntries (store.maintain folds the overlay above this) */
   compactAfterEntries: number;
+  /** downloads.hotlist.maxOverlayEntries (an apply folds the overlay above this); default 4,000,000 */
+  maxOverlayEntries?: number;
   /** Stale after this age unless downloads.maxAgeMs.hotlist says otherwise. Default 2 days. */
   defaultMaxAgeMs?: number;
 }
@@ -32,6 +34,6 @@ export function registerHotlistKind(registry: ArtefactRegistry, o: HotlistKindOp
       if (p.type === 'full' && header.base !== undefined) throw new Error(`hotlist payload is a full list but the artefact is a delta on v${header.base}`);
       return p;
     },
-    sink: hotlistSink({ dir: o.dir, compactAfterEntries: o.compactAfterEntries }),
+    sink: hotlistSink({ dir: o.dir, compactAfterEntries: o.compactAfterEntries, maxOverlayEntries: o.maxOverlayEntries ?? 4_000_000 }),
   });
 }

@@ -4,8 +4,10 @@
  * files in force plus the expected count and fingerprint; switching is that row's transaction, so a
  * crash while files are written leaves the old pointer and the old, complete files.
  *
- * A delta writes only the overlay (cumulative changes since the base: 100,000 changes ≈ 0.8 MB),
- * never the 80 MB base, until the overlay passes compactAfterEntries; then one apply writes a new base.
+ * A delta writes only the overlay (cumulative changes since the base: 100,000 changes ≈ 0.8 MB), never
+ * the 80 MB base. store.maintain() — the runtime calls it when idle — folds an overlay larger than
+ * compactAfterEntries into a new base (same version, new pointer, same atomic switch); an apply does it
+ * itself only past maxOverlayEntries, so memory and files stay bounded if maintain() is never called.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
@@ -29,8 +31,10 @@ interface Pointer {
 
 export interface HotlistSinkOptions {
   dir: string;
-  /** downloads.hotlist.compactAfterEntries */
+  /** downloads.hotlist.compactAfterEntries: maintain() folds the overlay above this. */
   compactAfterEntries: number;
+  /** downloads.hotlist.maxOverlayEntries: an apply folds the overlay itself above this. */
+  maxOverlayEntries: number;
 }
 
 const fp = (t: HotlistTable): string => t.fingerprint.hi.toString(16).padStart(8, '0') + t.fingerprint.lo.toString(16).padStart(8, '0');
@@ -82,8 +86,8 @@ export function hotlistSink(opts: HotlistSinkOptions): ArtefactSink<HotlistTable
             header.version,
           );
         }
-        if (next.overlaySize > opts.compactAfterEntries) {
-          next = next.compact();
+        if (next.overlaySize > opts.maxOverlayEntries) {
+          next = await next.compactAsync();
           newBase = true;
         }
       }
@@ -103,6 +107,17 @@ export function hotlistSink(opts: HotlistSinkOptions): ArtefactSink<HotlistTable
       await fsyncDir(opts.dir);
       baseOf.set(next, baseName);
       const pointer: Pointer = { base: baseName, overlay: overlayName, count: next.size, xor: fp(next) };
+      return { pointer: JSON.stringify(pointer), value: next };
+    },
+
+    async maintain(current: HotlistTable, header: ArtefactHeader): Promise<{ pointer: string; value: HotlistTable } | undefined> {
+      if (current.overlaySize <= opts.compactAfterEntries) return undefined;
+      const next = await current.compactAsync();
+      const baseName = name('base', header.version);
+      await writeKeyFile(join(opts.dir, baseName), 'base', header.version, next.base, EMPTY_KEYS);
+      await fsyncDir(opts.dir);
+      baseOf.set(next, baseName);
+      const pointer: Pointer = { base: baseName, overlay: null, count: next.size, xor: fp(next) };
       return { pointer: JSON.stringify(pointer), value: next };
     },
 

@@ -67,9 +67,9 @@ describe('sorted key arrays (keys.ts) against Set', () => {
 describe('HotlistTable: base + overlay, deltas and compaction, against a reference Set', () => {
   const delta = fc.record({ adds: keySet, removes: keySet, compact: fc.boolean() }).map((d) => ({ ...d, removes: d.removes.filter((r) => !d.adds.includes(r)) }));
 
-  it('every lookup, the size and the fingerprint stay correct through random deltas', () => {
-    fc.assert(
-      fc.property(keySet, fc.array(delta, { maxLength: 8 }), fc.array(poolKey, { maxLength: 30 }), (initial, deltas, probes) => {
+  it('every lookup, the size and the fingerprint stay correct through random deltas and compactions', async () => {
+    await fc.assert(
+      fc.asyncProperty(keySet, fc.array(delta, { maxLength: 8 }), fc.array(poolKey, { maxLength: 30 }), async (initial, deltas, probes) => {
         let t = HotlistTable.fromParts(keysFromBigints(initial));
         const ref = new Set(initial);
         const everything = new Set([...initial, ...probes, ...deltas.flatMap((d) => [...d.adds, ...d.removes])]);
@@ -78,8 +78,10 @@ describe('HotlistTable: base + overlay, deltas and compaction, against a referen
           for (const a of d.adds) ref.add(a);
           for (const r of d.removes) ref.delete(r);
           if (d.compact) {
-            t = t.compact();
+            const sync = t.compact();
+            t = await t.compactAsync(3); // tiny slices: the yielding path is exercised
             expect(t.overlaySize).toBe(0);
+            expect([...t.base]).toEqual([...sync.base]);
           }
           for (const k of everything) expect(t.has(k)).toBe(ref.has(k));
           expect(t.size).toBe(ref.size);

@@ -6,8 +6,8 @@
  *   listed(k) = (k ∈ base ∧ k ∉ removes) ∨ k ∈ adds,   with adds ∩ base = ∅ and removes ⊆ base.
  *
  * A delta of 100,000 keys touches only the overlay (≈ 1 ms of merging plus one binary search per
- * key against the base), so it never rewrites the 80 MB base; `compact()` folds the overlay into a new
- * base when it grows past hotlist.compactAfterEntries.
+ * key against the base), so it never rewrites the 80 MB base; `compactAsync()` folds the overlay into a
+ * new base at a quiet moment (store.maintain), or during an apply once it passes maxOverlayEntries.
  */
 import { differenceKeys, EMPTY_KEYS, hasKey, keyCount, partitionByMembership, unionKeys, xorFold, xorPair, type KeyArray } from './keys';
 import { keyHalves, type HotlistKey } from './key';
@@ -79,6 +79,45 @@ export class HotlistTable {
     if (this.overlaySize === 0) return this;
     const base = unionKeys(differenceKeys(this.base, this.removes), this.adds);
     return new HotlistTable(base, EMPTY_KEYS, EMPTY_KEYS, this.fingerprint);
+  }
+
+  /**
+   * compact() without holding the event loop: one merge pass over the base, yielding every `slice`
+   * keys (≈ 20 ms of work), so that taps keep being served while 10M keys are folded.
+   */
+  async compactAsync(slice = 1 << 19): Promise<HotlistTable> {
+    if (this.overlaySize === 0) return this;
+    const { base, adds, removes } = this;
+    const out = new Uint32Array(2 * this.size);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    let o = 0;
+    let budget = slice;
+    while (i < base.length || k < adds.length) {
+      if (--budget === 0) {
+        budget = slice;
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      const bh = base[i + 1]!;
+      const bl = base[i]!;
+      if (i < base.length && (k >= adds.length || bh < adds[k + 1]! || (bh === adds[k + 1]! && bl < adds[k]!))) {
+        // removes ⊆ base and both are sorted: advance the removes cursor alongside the base.
+        while (j < removes.length && (removes[j + 1]! < bh || (removes[j + 1] === bh && removes[j]! < bl))) j += 2;
+        if (j < removes.length && removes[j + 1] === bh && removes[j] === bl) j += 2;
+        else {
+          out[o++] = bl;
+          out[o++] = bh;
+        }
+        i += 2;
+      } else {
+        out[o++] = adds[k]!;
+        out[o++] = adds[k + 1]!;
+        k += 2;
+      }
+    }
+    if (o !== out.length) throw new Error(`hotlist compaction produced ${o / 2} keys, expected ${this.size}: overlay invariants broken`);
+    return new HotlistTable(out, EMPTY_KEYS, EMPTY_KEYS, this.fingerprint);
   }
 
   /** Every listed key, sorted (allocates the full list: tests and publishing only). */
