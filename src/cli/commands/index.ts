@@ -8,6 +8,7 @@ import { readersCommand } from './readers';
 import { imageCommands } from './image';
 import { hotlistImportCommand } from './hotlist-import';
 import { rideCommand } from './ride';
+import { payCommand } from './pay';
 import { ecodeCommands } from './ecode';
 import { scanCommand } from './scan';
 
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   ...imageCommands,
   hotlistImportCommand,
   rideCommand,
+  payCommand,
   ...ecodeCommands,
   scanCommand,
 ];
