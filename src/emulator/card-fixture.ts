@@ -14,6 +14,7 @@ import { fixturesDir } from '../core/paths';
 import { df, type DfNode } from './fs';
 import { Iso7816Card } from './iso7816-card';
 import { buildSsseDf, ssseSectionSchema } from './ssse-app';
+import { transitFixtureSection } from './transit/transit-card';
 
 export const cardFixtureSchema = z.object({
   label: z.string().min(1),
@@ -28,7 +29,10 @@ export type CardFixture = z.infer<typeof cardFixtureSchema>;
 /** A section builder turns its part of the fixture into application DFs under the MF. */
 export type SectionBuilder = (section: unknown, ctx: { label: string }) => DfNode[];
 
-const builders = new Map<string, SectionBuilder>([['ssse', (s) => [buildSsseDf(ssseSectionSchema.parse(s))]]]);
+const builders = new Map<string, SectionBuilder>([
+  ['ssse', (s) => [buildSsseDf(ssseSectionSchema.parse(s))]],
+  ['transit', transitFixtureSection],
+]);
 
 /** Modules that emulate other applications register their section here (pboc, transit…). */
 export function registerCardSection(name: string, builder: SectionBuilder): void {

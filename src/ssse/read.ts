@@ -41,7 +41,8 @@ export interface ReadSsseOptions {
   maxRecords?: number;
 }
 
-const SELECT_SW: SwTable = { 0x9000: 'selected', 0x6a82: 'not found', 0x6a81: 'blocked' };
+// 6D00/6E00: some cards (and transcripts, for commands they did not capture) answer these for an unknown DF name.
+const SELECT_SW: SwTable = { 0x9000: 'selected', 0x6a82: 'not found', 0x6a81: 'blocked', 0x6d00: 'not supported', 0x6e00: 'class not supported' };
 const READ_SW: SwTable = { 0x9000: 'ok', 0x6a83: 'record not found', 0x6a82: 'file not found', 0x6a86: 'P1-P2 not supported', 0x6982: 'security status not satisfied' };
 
 export function* readSsse(opts: ReadSsseOptions = {}): Kernel<SsseDump> {

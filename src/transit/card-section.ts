@@ -11,6 +11,7 @@ import { toHex } from '../../apdu/hex';
 import { maskTail } from '../core/mask';
 import { formatYuan } from '../core/money';
 import type { Kernel } from '../kernel/step';
+import { CardError } from '../core/errors';
 import { readBalance, readCompoundRecord, readIssuerFileBytes, readManagementFileBytes, readRecords, selectTransport } from './card-steps';
 import { categoriesOf, defaultTransitConfig, type TransitConfig } from './config';
 import { ENABLE_FLAG, INTEROP_TUNION, SFI } from './constants';
@@ -48,11 +49,20 @@ export interface TransportReadOptions {
   maxRecords?: number;
 }
 
-/** Read kernel: undefined when the card has no transport application (6A82). */
+/**
+ * Read kernel: undefined when the card has no transport application (6A82; also 6D00/6E00, which a
+ * transcript answers for commands it did not capture, and which some cards give for unknown AIDs).
+ */
 export function* readTransportApp(opts: TransportReadOptions = {}): Kernel<TransportDump | undefined> {
   const config = opts.config ?? defaultTransitConfig;
   const max = opts.maxRecords ?? 10;
-  const sel = yield* selectTransport(config.aid);
+  let sel;
+  try {
+    sel = yield* selectTransport(config.aid);
+  } catch (e) {
+    if (e instanceof CardError && (e.sw === 0x6d00 || e.sw === 0x6e00)) return undefined;
+    throw e;
+  }
   if (sel.sw === 0x6a82) return undefined;
   const dump: TransportDump = { aid: config.aid, selectSw: sel.sw, fci: sel.fci, transactions: [], travel: [], compound: [] };
   if (sel.sw !== 0x9000) return dump;

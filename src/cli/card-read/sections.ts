@@ -2,5 +2,6 @@
 import { applicationsSection } from './applications';
 import type { CardSection } from './section';
 import { ssseSection } from './ssse';
+import { transitCardSection } from '../../transit/card-section';
 
-export const cardSections: CardSection<never>[] = [applicationsSection, ssseSection] as CardSection<never>[];
+export const cardSections: CardSection<never>[] = [applicationsSection, ssseSection, transitCardSection] as CardSection<never>[];
