@@ -28,7 +28,7 @@ describe('QR decoders on the same frames', () => {
     ['640×480 noisy, rotated 15°', synthFrame(code, { width: 640, height: 480, noise: 12, angleDeg: 15, seed: 2 })],
     ['1280×720 noisy', synthFrame(code, { width: 1280, height: 720, noise: 10, seed: 3 })],
   ];
-  for (const d of [zxingDecoder(), jsqrDecoder({ blur: true })]) {
+  for (const d of [zxingDecoder(), jsqrDecoder(), jsqrDecoder({ blur: true })]) {
     it.each(cases)(`${d.name} reads %s`, async (_n, frame) => {
       const r = await d.decode(frame);
       expect(r.map((x) => x.text)).toEqual([code]);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import jsQR from 'jsqr';
 import type * as ZxingReaderModule from 'zxing-wasm/reader';
-import { blur3x3, checkFrame, grayToRgba, toGray, type Frame } from './frame';
+import { blur3x3, checkFrame, grayToRgba, noiseLevel, toGray, type Frame } from './frame';
 
 export interface DecodedCode {
   text: string;
@@ -23,23 +23,30 @@ export interface FrameDecoder {
   decode(frame: Frame): Promise<DecodedCode[]>;
 }
 
-export type DecoderName = 'zxing' | 'jsqr' | 'jsqr-noblur';
+export type DecoderName = 'zxing' | 'jsqr' | 'jsqr-blur' | 'jsqr-noblur';
 
 export interface JsqrOptions {
-  /** Run the 3×3 blur first (default true: it bounds the time on noisy frames). */
-  blur?: boolean;
+  /**
+   * Run the 3×3 blur first: true, false, or 'auto' (default): only when the frame looks noisy
+   * (noiseLevel ≥ noiseThreshold). The blur bounds jsQR's time on noisy frames but costs it some small
+   * rotated codes on clean ones.
+   */
+  blur?: boolean | 'auto';
+  noiseThreshold?: number;
   /** jsQR's inversion attempts: 'dontInvert' (default: phone screens show dark on light) or 'attemptBoth'. */
   inversion?: 'dontInvert' | 'attemptBoth';
 }
 
 export function jsqrDecoder(o: JsqrOptions = {}): FrameDecoder {
-  const blur = o.blur ?? true;
-  const name = blur ? 'jsqr' : 'jsqr-noblur';
+  const mode = o.blur ?? 'auto';
+  const name = mode === false ? 'jsqr-noblur' : mode === true ? 'jsqr-blur' : 'jsqr';
+  const threshold = o.noiseThreshold ?? 5;
   return {
     name,
     async decode(frame) {
       checkFrame(frame);
       let rgba: Uint8ClampedArray;
+      const blur = mode === 'auto' ? noiseLevel(toGray(frame), frame.width, frame.height) >= threshold : mode;
       if (blur) rgba = grayToRgba(blur3x3(toGray(frame), frame.width, frame.height), frame.width, frame.height);
       else if (frame.format === 'gray') rgba = grayToRgba(toGray(frame), frame.width, frame.height);
       else rgba = frame.data instanceof Uint8ClampedArray ? frame.data : new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.length);
@@ -90,6 +97,8 @@ export function decoderByName(name: DecoderName): FrameDecoder {
     case 'zxing':
       return zxingDecoder();
     case 'jsqr':
+      return jsqrDecoder({ blur: 'auto' });
+    case 'jsqr-blur':
       return jsqrDecoder({ blur: true });
     case 'jsqr-noblur':
       return jsqrDecoder({ blur: false });

@@ -114,3 +114,36 @@ describe('revocation store: full lists, increments, expiry', () => {
     expect(validateRevocations(encodeRevocations(list))).toEqual({ ok: true, value: list });
   });
 });
+
+describe('artefact specs for the downloads registry', () => {
+  it('validate throws a readable error, and applyDelta merges an increment into a full list', async () => {
+    const { trustListArtefactSpec, revocationsArtefactSpec } = await import('./artefacts');
+    const w = makeWorld();
+    const tl = trustListArtefactSpec([{ publicKey: w.root.publicKey }]);
+    expect(tl.validate(w.trustList({ version: 4 })).version).toBe(4);
+    expect(() => tl.validate(enc('{}'))).toThrow(/trust list refused: envelope/);
+    const rv = revocationsArtefactSpec();
+    const full = encodeRevocations({ version: 1, baseVersion: null, issuedAtMs: T0, add: [{ kind: 'serial', hash: h(1), expiresAtMs: T0 + 9 }, { kind: 'holder', hash: h(2), expiresAtMs: T0 + 9 }], remove: [] });
+    const delta = encodeRevocations({ version: 2, baseVersion: 1, issuedAtMs: T0 + 5, add: [{ kind: 'serial', hash: h(3), expiresAtMs: T0 + 9 }], remove: [h(1)] });
+    const merged = rv.validate(rv.applyDelta!(full, delta));
+    expect(merged).toEqual({ version: 2, baseVersion: null, issuedAtMs: T0 + 5, add: [{ kind: 'holder', hash: h(2), expiresAtMs: T0 + 9 }, { kind: 'serial', hash: h(3), expiresAtMs: T0 + 9 }], remove: [] });
+    expect(() => rv.applyDelta!(full, encodeRevocations({ version: 5, baseVersion: 4, issuedAtMs: T0, add: [], remove: [] }))).toThrow(/does not apply to version 1/);
+  });
+});
+
+describe('e-code config', () => {
+  it('has defaults for every policy and names a bad field', async () => {
+    const { parseEcodeConfig, ECODE_CONFIG_DEFAULTS } = await import('./config');
+    expect(ECODE_CONFIG_DEFAULTS).toMatchObject({ clockSkewSeconds: 30, codeMaxAgeSeconds: 90, trustListMaxAgeHours: 168, revocationListMaxAgeHours: 48, requireRevocationList: true });
+    expect(ECODE_CONFIG_DEFAULTS.profiles.default).toMatchObject({ scopes: ['general'], acceptedSchemes: ['ykt-ecode-v1'], cannotDecide: 'fail-closed', antiPassbackSeconds: 0 });
+    expect(() => parseEcodeConfig({ profiles: { metro: { scopes: ['teleport'] } } })).toThrow(/ecode\.profiles\.metro\.scopes\.0/);
+    expect(() => parseEcodeConfig({ clockSkewSeconds: -1 })).toThrow(/ecode\.clockSkewSeconds/);
+    expect(() => parseEcodeConfig({ trustRoots: [{ publicKey: 'zz' }] })).toThrow(/ecode\.trustRoots\.0\.publicKey/);
+    expect(() => parseEcodeConfig({ typo: 1 })).toThrow(/ecode/);
+  });
+
+  it('refuses a profile that names an unknown scheme at start-up', () => {
+    const w = makeWorld();
+    expect(() => w.verifier({ config: { profiles: { p: { acceptedSchemes: ['ykt-ecode-v9'] } } } })).toThrow(/unknown scheme "ykt-ecode-v9"/);
+  });
+});

@@ -12,3 +12,4 @@ export { reasonMessage, INVALID_REASONS, CANNOT_DECIDE_REASONS, type EcodeReason
 export { SCOPES, SCOPE_NAMES, CATEGORY_BITS, CARD_STATUS, type ScopeName } from './tables';
 export { newKeyPair, keyPairFromPrivate, issueCertificate, makeCode, makeCodeBytes, codeText, type KeyPairRecord } from './issue';
 export { base45Encode, base45Decode } from './base45';
+export { trustListArtefactSpec, revocationsArtefactSpec, mergeRevocations, type EcodeArtefactSpec } from './artefacts';
