@@ -5,6 +5,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     ykt: 'src/cli/ykt.ts',
+    backend: 'src/backend/main.ts',
   },
   format: ['esm'],
   platform: 'node',

@@ -6,6 +6,7 @@ import './entry';
 import { EXIT, UsageError, type CliIo, type Command } from './command';
 import { commands } from './commands/index';
 import { YktError, ReaderError, CardError, ProtocolError, ConfigError } from '../core/errors';
+import { JournalUnavailableError } from '../journal/errors';
 
 const stdio: CliIo = {
   out: (l) => process.stdout.write(l + '\n'),
@@ -70,6 +71,10 @@ function reportError(e: unknown): number {
   if (e instanceof UsageError) {
     io.err(`ykt: ${e.message} (see ykt help)`);
     return EXIT.USAGE;
+  }
+  if (e instanceof JournalUnavailableError) {
+    io.err(`ykt: out of service: ${e.message}`);
+    return EXIT.OUT_OF_SERVICE;
   }
   if (e instanceof ConfigError) {
     io.err(`ykt: ${e.message}`);
