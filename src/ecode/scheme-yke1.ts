@@ -9,6 +9,7 @@ import type { Credential } from '../core/credential';
 import { base45Decode, base45DecodedLength, Base45Error, BASE45_ALPHABET } from './base45';
 import { CertCache } from './cert-cache';
 import { CERT_DOMAIN, CERT_LENGTH, CODE_DOMAIN, CODE_LENGTH, CODE_LENGTH_WITH_CHALLENGE, EcodeFormatError, parseCertificate, parseCode, withDomain, type DynamicCode, type HolderCertificate } from './format';
+import { hotlistKeyBytes } from '../hotlist/key';
 import { holderRevocationHash, serialRevocationHash } from './revocations';
 import type { CodeScheme, SchemeEnv, SchemeFields, SchemeVerdict } from './scheme';
 import { cardStatusName, categoriesFromBits, scopeName } from './tables';
@@ -163,7 +164,8 @@ export const yke1Scheme: CodeScheme = {
       categories: categoriesFromBits(cert.categoryBits),
       validFromMs: certFromMs,
       validToMs: certToMs,
-      hotlistKeys: [`ecode-serial:${serialHash}`],
+      // The common hotlist key space (src/hotlist/key.ts): kind 'ecode-cert', id = the serial as 16 upper-case hex digits.
+      hotlistKeys: [Buffer.from(hotlistKeyBytes('ecode-cert', info.serial as string)).toString('hex')],
       device: env.device,
     };
     return {

@@ -11,6 +11,7 @@ import type { EcodeStore } from './store';
 import { staticCodeText } from './scheme-static';
 import { makeWorld, T0, testCardId, TEST_HOLDER_TOKEN_KEY } from './test-world';
 import { ssseCredential } from '../ssse/credential';
+import { formatHotlistKey, hotlistKey } from '../hotlist/key';
 import type { SsseCardData } from '../ssse/parse';
 
 function flip(text: string, byteIndex: number, mask = 0x01): string {
@@ -30,7 +31,8 @@ describe('e-code verifier: valid codes', () => {
     expect(r.decision.outcome).toBe('approved');
     expect(r.consumed).toBe(true);
     expect(r.credential).toMatchObject({ source: 'ecode', holderToken: p.holderToken, region: '410100', categories: ['elderly', 'disabled'], device: 'scanner-1' });
-    expect(r.credential!.hotlistKeys).toEqual([`ecode-serial:${serialRevocationHash(p.cert.subarray(9, 17))}`]);
+    // In the shared hotlist key space: a hotlist entry for this certificate serial blocks the code.
+    expect(r.credential!.hotlistKeys).toEqual([formatHotlistKey(hotlistKey('ecode-cert', Buffer.from(p.cert.subarray(9, 17)).toString('hex').toUpperCase()))]);
 
     // The same person's card yields the same holder token.
     const card = { cardIdCode: testCardId(1), region: '410100', issueDate: { y: 2020, m: 1, d: 1 }, expiry: { y: 2030, m: 1, d: 1 } } as unknown as SsseCardData;
