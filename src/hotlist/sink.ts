@@ -77,7 +77,7 @@ export function hotlistSink(opts: HotlistSinkOptions): ArtefactSink<HotlistTable
       if (parsed.type === 'full') next = HotlistTable.fromParts(parsed.adds);
       else {
         if (!current) throw new ArtefactRefused('wrong-base', `hotlist v${header.version}: a delta needs a list in force`, header.kind, header.version);
-        next = current.applyDelta(parsed.adds, parsed.removes);
+        next = await current.applyDeltaAsync(parsed.adds, parsed.removes);
         if (next.size !== parsed.resultCount || next.fingerprint.hi !== parsed.resultXor.hi || next.fingerprint.lo !== parsed.resultXor.lo) {
           throw new ArtefactRefused(
             'result-mismatch',
