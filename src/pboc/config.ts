@@ -84,7 +84,7 @@ export const pbocConfigSchema = z
         transactionLimitFen: fen('transactionLimitFen').default(5_000_000),
         /** Reader contactless floor limit: above it (and not electronic cash) an online cryptogram is required. */
         floorLimitFen: fen('floorLimitFen').default(0),
-        /** QuickPass CVM limit: at or above it a CVM is required. Default 1000.00 CNY. */
+        /** QuickPass CVM limit: no PIN or signature at or below it; above it a CVM is required. Default 1000.00 CNY. */
         cvmLimitFen: fen('cvmLimitFen').default(100_000),
         /** Advertise fDDA version 01 (TTQ byte 4 b8): the signature then covers amount and currency too. */
         fddaVersion01: z.boolean().default(true),

@@ -170,19 +170,22 @@ describe('QuickPass CVM limit (default 1000.00 CNY)', () => {
     pbocAppOf(card)!.state.balanceFen = 150_000;
     return card;
   };
-  it('below the limit: no CVM', async () => {
-    const r = await tap(rich(), { amountFen: 99_999 });
+  const config = { ec: { terminalLimitFen: 200_000 } };
+  it('at the limit (1000.00 inclusive): no CVM', async () => {
+    const r = await tap(rich(), { amountFen: 100_000, config });
     expect(r.outcome).toMatchObject({ outcome: 'approved', signatureRequired: false });
   });
-  it('at the limit with an EC limit above it: the card asks for a signature; refused where none can be collected', async () => {
-    const config = { ec: { terminalLimitFen: 200_000 }, qpboc: { cvmLimitFen: 100_000 } };
-    const r = await tap(rich(), { amountFen: 100_000, config });
-    expect(r.outcome).toMatchObject({ outcome: 'declined', reason: 'cvm-signature-unavailable' });
-    const ok = await tap(rich(), { amountFen: 100_000, config: { ...config, cvm: { signature: true } } });
+  it('above the limit: the card asks for a signature; refused where none can be collected', async () => {
+    // (the card's own EC single-transaction limit is 1000.00, so the CVM limit is lowered to test above it)
+    const low = { qpboc: { cvmLimitFen: 50_000 } };
+    const r = await tap(rich(), { amountFen: 50_001, config: low });
+    expect(r.outcome).toMatchObject({ outcome: 'declined', reason: 'cvm-signature-unavailable', message: expect.stringContaining('above the no-CVM limit 500.00 CNY') });
+    const ok = await tap(rich(), { amountFen: 50_001, config: { ...low, cvm: { signature: true } } });
     expect(ok.outcome).toMatchObject({ outcome: 'approved', signatureRequired: true });
   });
   it('the limit is a parameter (300.00 for merchants not upgraded)', async () => {
-    const r = await tap(pbocCard('pboc-rsa'), { amountFen: 30_000, config: { qpboc: { cvmLimitFen: 30_000 } } });
+    expect((await tap(pbocCard('pboc-rsa'), { amountFen: 30_000, config: { qpboc: { cvmLimitFen: 30_000 } } })).outcome.outcome).toBe('approved');
+    const r = await tap(pbocCard('pboc-rsa'), { amountFen: 30_001, config: { qpboc: { cvmLimitFen: 30_000 } } });
     expect(r.outcome).toMatchObject({ outcome: 'declined', reason: 'cvm-signature-unavailable' });
   });
 });

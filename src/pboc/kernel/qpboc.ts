@@ -48,7 +48,8 @@ export function* qpbocFlow(ctx: TxContext): Kernel<PbocDecision> {
   const offlineOnlyReader = !cfg.online.capable && cfg.offlineArqcPolicy === 'decline';
   ttq[0] = 0x20 | (cfg.qpboc.fullPboc ? 0x40 : 0) | (cfg.contact.enabled ? 0x10 : 0) | (offlineOnlyReader ? 0x08 : 0) | (cfg.cvm.onlinePin ? 0x04 : 0) | (cfg.cvm.signature ? 0x02 : 0);
   const ecEligible = cfg.ec.supported && amount > 0 && amount < cfg.ec.terminalLimitFen;
-  const cvmRequired = amount >= cfg.qpboc.cvmLimitFen;
+  // QuickPass: no PIN or signature at or below the CVM limit (DOMAIN.md §1.2: "at or below 1000.00 CNY").
+  const cvmRequired = amount > cfg.qpboc.cvmLimitFen;
   if (cvmRequired) ttq[1]! |= 0x40;
   if (amount === 0) {
     if (cfg.qpboc.zeroAmount === 'decline' || !cfg.online.capable) return decision(ctx, 'declined', 'zero-amount', 'a zero amount cannot be paid contactless here');
@@ -228,7 +229,7 @@ type Check = { ok: true; signature: boolean } | { ok: false; reason: string; mes
 function qpbocCvm(ctx: TxContext, required: boolean): Check {
   if (!required) return { ok: true, signature: false };
   const ctq = ctx.card.get(0x9f6c);
-  const limit = `at or above the no-CVM limit ${yuan(ctx.cfg.qpboc.cvmLimitFen)} CNY`;
+  const limit = `above the no-CVM limit ${yuan(ctx.cfg.qpboc.cvmLimitFen)} CNY`;
   if (ctq && ctq.length >= 2 && (ctq[1]! & 0x80) !== 0) return { ok: true, signature: false }; // CVM done on the consumer device
   if (ctq && (ctq[0]! & 0x80) !== 0) return { ok: false, reason: 'cvm-online-pin', message: `the card asks for an online PIN (${limit}) and this terminal cannot take one` };
   if (!ctq || (ctq[0]! & 0x40) !== 0) {
