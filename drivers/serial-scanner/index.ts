@@ -6,7 +6,7 @@
  * scanner re-enumerates as the same /dev/serial/by-id/… link); otherwise iteration ends with a
  * ReaderError.
  */
-import { SerialPortStream } from '@serialport/stream';
+import { SerialPort } from 'serialport';
 import { serialBinding } from './hangup-aware-binding';
 import { ReaderError } from '../../src/core/errors';
 import type { FramingOptions } from '../../src/scanner/framing';
@@ -30,11 +30,10 @@ export interface SerialScannerOptions {
   monotonic?: () => number;
 }
 
-type SerialPort = SerialPortStream;
-
 function openPort(o: SerialScannerOptions): Promise<SerialPort> {
   return new Promise((resolve, reject) => {
-    const port = new SerialPortStream({ binding: serialBinding(), path: o.path, baudRate: o.baudRate ?? 9600, dataBits: o.dataBits ?? 8, parity: o.parity ?? 'none', stopBits: o.stopBits ?? 1, autoOpen: false, hupcl: false });
+    // SerialPort's own options win over its default binding (serialport 13: `{ binding: Detected, ...options }`).
+    const port = new SerialPort({ binding: serialBinding(), path: o.path, baudRate: o.baudRate ?? 9600, dataBits: o.dataBits ?? 8, parity: o.parity ?? 'none', stopBits: o.stopBits ?? 1, autoOpen: false, hupcl: false } as ConstructorParameters<typeof SerialPort>[0]);
     port.open((err) => (err ? reject(err) : resolve(port)));
   });
 }
