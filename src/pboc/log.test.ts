@@ -1,9 +1,10 @@
 /** Transaction log decoding (9F4F DOL) and the `ykt card read` UnionPay section on an emulated card. */
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../apdu/hex';
+import type { CardSection } from '../cli/card-read/section';
 import { ProtocolError } from '../core/errors';
 import { runKernel } from '../kernel/runner';
-import { pbocCardSection, readPbocSection, pbocSectionToText } from './card-section';
+import { pbocCardSection, readPbocSection, pbocSectionToText, type PbocCardView } from './card-section';
 import { pbocPayment } from './kernel/payment';
 import { decodeLogRecord, parseLogFormat } from './log';
 import { directTransmit, paymentInput, pbocCard, recordingPersist } from './testing';
@@ -56,7 +57,8 @@ describe('card read: UnionPay section', () => {
     const text = pbocSectionToText(v).join('\n');
     expect(text).toMatch(/EC balance\s+482\.66 CNY/);
     expect(text).toMatch(/2026-11-22 {2}12:30:00 {2}purchase {2}5\.00 CNY {2}YKT TERMINAL {2}ATC 18/);
-    expect(pbocCardSection.name).toBe('pboc');
+    const asSection: CardSection<PbocCardView> = pbocCardSection; // the shape `ykt card read` lists
+    expect(asSection.name).toBe('pboc');
   });
   it('no UnionPay application → undefined', async () => {
     const { loadCardFixture } = await import('../emulator/card-fixture');

@@ -123,7 +123,9 @@ export class PbocApp implements CardApp {
       this.session = { mode: qpboc ? 'qpboc' : 'contact', values, ec: false, awaitingSecond: false, done: true };
       return { sw: SW.CONDITIONS }; // an SM-only card and a terminal without SM
     }
-    if (!qpboc) {
+    // Contactless full PBOC: the card's AIP asks for it (byte 2 b8) and the reader supports it (TTQ byte 1 b7).
+    const fullOverContactless = qpboc && (fromHex(this.p.aip)[1]! & 0x80) !== 0 && (ttq[0]! & 0x40) !== 0;
+    if (!qpboc || fullOverContactless) {
       this.session = { mode: 'contact', values, ec: ecPossible, awaitingSecond: false, done: false };
       if (this.p.faults.malformedGpo) return { data: fromHex('80FF7C00'), sw: SW.OK };
       if (ecPossible) return { data: encodeTlv(tlv(0x77, [tlv(0x82, fromHex(this.p.aip)), tlv(0x94, this.afl), tlv(0x9f74, encodeAn('ECC001', 6))])), sw: SW.OK };

@@ -161,3 +161,34 @@ describe('with the real journal behind persist', () => {
     }
   });
 });
+
+describe('contactless full PBOC (AIP byte 2 b8 and a reader that allows it)', () => {
+  it('the qPBOC reader follows the card into the full path: DDA, GENERATE AC, approved', async () => {
+    const { createPrivateKey } = await import('node:crypto');
+    const { composeRecords } = await import('../../emulator/pboc/records');
+    const { pbocSectionSchema } = await import('../../emulator/pboc/personalisation');
+    const { rsaIccCert } = await import('../tools/certs');
+    registerPbocCardSection();
+    // Re-issue the ICC certificate for the new AIP with the TEST issuer key (the AIP is signed static data).
+    const keys = JSON.parse(readFileSync(fixturesDir('pboc', 'keys', 'test-keys.json'), 'utf8'));
+    const fixture = JSON.parse(readFileSync(fixturesDir('pboc', 'cards', 'pboc-rsa.json'), 'utf8'));
+    const p = pbocSectionSchema.parse({ ...fixture.sections.pboc, aip: '7C80' });
+    const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
+    const issuer = { key: createPrivateKey({ key: keys.rsa.issuer, format: 'jwk' }), modulusLength: b64(keys.rsa.issuer.n).length };
+    const iccKey = p.keys.iccPrivateKey as { n: string; e: string };
+    const cert = rsaIccCert(issuer, p.pan, { expiry: { m: 12, y: 2033 }, serial: Uint8Array.of(1, 2, 3) }, b64(iccKey.n), b64(iccKey.e), composeRecords(p).staticData);
+    fixture.sections.pboc = { ...fixture.sections.pboc, aip: '7C80', oda: { ...p.oda, iccCert: Buffer.from(cert.cert).toString('hex') } };
+    const d = new VirtualReaderDriver({ readers: [{ name: 'PICC', interface: 'contactless' }] });
+    drivers.push(d);
+    d.insertCard('PICC', buildCard(fixture));
+    const conn = await d.connect('PICC');
+    const rec = recordingPersist();
+    const run = await runKernel(pbocPayment(paymentInput({ interface: 'contactless', amountFen: 700, config: { qpboc: { fullPboc: true } } })), { card: (c) => conn.transmit(c), persist: rec.persist });
+    expect(run.outcome).toMatchObject({ outcome: 'approved', path: 'pboc', interface: 'contactless', oda: { method: 'dda', result: 'ok' }, clearing: { cid: '40' } });
+    expect(run.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['GPO', 'INTERNAL AUTHENTICATE', 'GENERATE AC']));
+    expect(rec.records.map((r) => r.name)).toEqual(['intent', 'result']);
+    // Without the reader's consent (TTQ b7) the same card stays on qPBOC.
+    const q = await runKernel(pbocPayment(paymentInput({ interface: 'contactless', amountFen: 700, unpredictableNumber: Uint8Array.of(4, 4, 4, 4) })), { card: (c) => conn.transmit(c), persist: recordingPersist().persist });
+    expect(q.outcome).toMatchObject({ path: 'qpboc' });
+  });
+});
