@@ -15,6 +15,7 @@ import { df, type DfNode } from './fs';
 import { Iso7816Card } from './iso7816-card';
 import { buildSsseDf, ssseSectionSchema } from './ssse-app';
 import { transitFixtureSection } from './transit/transit-card';
+import { buildPbocDfs } from './pboc/build';
 
 export const cardFixtureSchema = z.object({
   label: z.string().min(1),
@@ -32,6 +33,7 @@ export type SectionBuilder = (section: unknown, ctx: { label: string }) => DfNod
 const builders = new Map<string, SectionBuilder>([
   ['ssse', (s) => [buildSsseDf(ssseSectionSchema.parse(s))]],
   ['transit', transitFixtureSection],
+  ['pboc', (s) => buildPbocDfs(s).dfs],
 ]);
 
 /** Modules that emulate other applications register their section here (pboc, transit…). */

@@ -3,5 +3,6 @@ import { applicationsSection } from './applications';
 import type { CardSection } from './section';
 import { ssseSection } from './ssse';
 import { transitCardSection } from '../../transit/card-section';
+import { pbocCardSection } from '../../pboc/card-section';
 
-export const cardSections: CardSection<never>[] = [applicationsSection, ssseSection, transitCardSection] as CardSection<never>[];
+export const cardSections: CardSection<never>[] = [applicationsSection, ssseSection, pbocCardSection, transitCardSection] as CardSection<never>[];
