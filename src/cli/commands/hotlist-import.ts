@@ -193,6 +193,7 @@ const positiveNumber = (v: string | undefined, name: string, dflt: number): numb
 
 async function applyBytes(cfg: DownloadsConfig, bytes: Uint8Array, io: CliIo): Promise<{ outcome: string; version: number; base?: number; previous: number | null; entries: number | undefined; dataDir: string }> {
   const stages: ApplyStage[] = ['verified', 'prepared', 'committed'];
+  trustFromConfig(cfg); // config errors before any progress output
   const bar = progressBar(io, 'verify and apply');
   bar.update(0, 3, 'checking signature and payload');
   const store = openStore(cfg, (s) => bar.update(stages.indexOf(s) + 1, 3, s === 'verified' ? 'writing' : s === 'prepared' ? 'switching version' : 'in force'));
@@ -258,6 +259,7 @@ export const hotlistImportCommand: Command = {
         throw new ConfigError('--sign-key', `${keyFile}: ${errorMessage(e)}`);
       }
       const cfg = a.flags.has('no-apply') ? undefined : loadDownloadsConfig(a.options);
+      if (cfg) trustFromConfig(cfg); // a config error now, not after hashing millions of ids
       const ids = await readIds(file, kindOpt as HotlistIdKind | undefined, a.flags.has('skip-invalid'), io);
 
       let payload: Uint8Array;
