@@ -42,7 +42,8 @@ function ensureNodeModules() {
   const lock = join(root, 'package-lock.json');
   if (!existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000) {
     say('installing npm dependencies from package-lock.json (native modules build from source: a few minutes)');
-    must('npm', ['ci', '--no-audit', '--no-fund']);
+    // `npm install`, not `npm ci`: see .ci/run (npm/cli#4828); it installs the locked versions.
+    must('npm', ['install', '--no-audit', '--no-fund']);
   }
 }
 
