@@ -18,6 +18,7 @@ import { scannersConfigSchema } from '../scanner/config';
 import { syncConfigSchema } from '../sync/config';
 import { transitConfigSchema } from '../transit/config';
 import { profileConfigSchema } from './profiles/config';
+import { ssseAcceptanceSchema } from '../ssse/accept';
 
 export const terminalSectionSchema = z
   .object({
@@ -54,6 +55,8 @@ export const terminalConfigSchema = z
   .object({
     terminal: terminalSectionSchema,
     profile: profileConfigSchema,
+    /** Which social security cards are accepted (regions, card types, generations). */
+    ssse: ssseAcceptanceSchema.prefault({}),
     reader: readerConfigSchema.prefault({}),
     scanners: scannersConfigSchema,
     journal: journalConfigSchema,

@@ -13,6 +13,8 @@ const common = {
   ecodeProfile: z.string().min(1).default('default'),
   /** Anti-passback: the same holder (card or code) is refused again within this many seconds; 0 = off. */
   antiPassbackSeconds: z.number().int().min(0).max(86_400).default(0),
+  /** No usable hotlist (missing, corrupt, older than its maximum age): decline every card (fail-closed) or accept. */
+  staleHotlist: z.enum(['decline', 'accept']).default('decline'),
 };
 
 export const busProfileSchema = z
@@ -48,10 +50,13 @@ export const venueProfileSchema = z
     dailyQuotaPerHolder: z.number().int().min(0).max(100).default(0),
     /** Visitors allowed in per day (0 = unlimited). */
     dailyCapacity: z.number().int().min(0).max(1_000_000).default(0),
-    /** Only holders with a reservation for today may enter (reservation list from the parameter set). */
+    /** Only holders with a reservation for today may enter. */
     reservationRequired: z.boolean().default(false),
+    /** Reservations file { "YYYYMMDD": [holder tokens] }, kept current by the booking system; re-read when it changes. */
+    reservationsFile: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => !c.reservationRequired || c.reservationsFile, { message: 'reservationRequired needs reservationsFile', path: ['reservationsFile'] });
 
 export const hospitalProfileSchema = z
   .object({

@@ -1,0 +1,111 @@
+/**
+ * Steps every profile shares: read and accept a social security card, verify an e-code, check the
+ * hotlist and anti-passback for either credential, and make a decision durable before it is shown.
+ */
+import { toHex } from '../../../apdu/hex';
+import type { Credential } from '../../core/credential';
+import { decline, type Decision } from '../../core/decision';
+import { maskCardNumber } from '../../core/mask';
+import { hotlistKeyBytes } from '../../hotlist/key';
+import type { RecordInput } from '../../journal';
+import type { PersonalData } from '../../journal/seal';
+import { runKernel } from '../../kernel/runner';
+import { acceptSsse } from '../../ssse/accept';
+import { ssseCredential } from '../../ssse/credential';
+import { parseEf05, parseEf06, type SsseCardData, type SsseHolderData } from '../../ssse/parse';
+import { readSsse } from '../../ssse/read';
+import { testSsseAuthenticator } from '../../ssse/test-sam';
+import { fromHex } from '../../../apdu/hex';
+import type { Services } from '../services';
+import type { CardTap, CodeScan } from './types';
+
+export const hexKey = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+export interface SsseTapResult {
+  decision: Decision;
+  card?: SsseCardData;
+  holder?: SsseHolderData;
+  holderRefused?: string;
+  credential?: Credential;
+  maskedId?: string;
+  readMs: number;
+}
+
+/** Read the SSSE application, parse it, run the acceptance checks (including the hotlist). */
+export async function readAndAcceptSsse(s: Services, tap: CardTap, opts: { holderData?: boolean; testAuthKey?: string } = {}): Promise<SsseTapResult> {
+  const t0 = s.clock.monotonic();
+  const authenticate = opts.holderData && opts.testAuthKey ? testSsseAuthenticator(fromHex(opts.testAuthKey)) : undefined;
+  const run = await runKernel(readSsse({ holderData: opts.holderData, authenticate }), { card: tap.transmit, monotonic: () => s.clock.monotonic() });
+  const dump = run.outcome;
+  let card: SsseCardData | undefined;
+  let error = '';
+  try {
+    if (dump.present) card = parseEf05(dump.ef05);
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  const decision = acceptSsse({ dump, card: card ?? { error }, nowMs: s.clock.now(), policy: s.config.ssse, isHotlisted: (c) => s.isHotlisted('ssc', c.cardNumber) });
+  const out: SsseTapResult = { decision, card, readMs: s.clock.monotonic() - t0 };
+  if (card) {
+    out.maskedId = maskCardNumber(card.cardNumber);
+    out.credential = ssseCredential(card, { holderTokenKey: s.holderTokenKey, hotlistKeys: [hexKey(hotlistKeyBytes('ssc', card.cardNumber))], device: tap.reader });
+  }
+  if (dump.ef06) {
+    try {
+      out.holder = parseEf06(dump.ef06);
+    } catch (e) {
+      out.holderRefused = `holder data unreadable: ${(e as Error).message}`;
+    }
+  } else if (dump.ef06Refused) out.holderRefused = dump.ef06Refused;
+  return out;
+}
+
+export interface CodeResult {
+  decision: Decision;
+  credential?: Credential;
+  verifyMs: number;
+  /** Non-personal fields of the code (serial, scope…) for the journal. */
+  info?: Record<string, unknown>;
+}
+
+/** Verify an e-code for this profile; a valid code's credential is then checked against the hotlist. */
+export function verifyCode(s: Services, scan: CodeScan, ecodeProfile: string): CodeResult {
+  const t0 = s.clock.monotonic();
+  const r = s.ecode.verify(scan.text, { profile: ecodeProfile, device: scan.source });
+  let decision = r.decision;
+  if (decision.outcome === 'approved' && r.credential && r.credential.hotlistKeys.some((k) => s.isHotlistedKey(k))) {
+    decision = decline('hotlisted', 'card or code reported lost or blocked (挂失)');
+  }
+  const info = r.info ? Object.fromEntries(Object.entries(r.info).filter(([, v]) => typeof v !== 'object' || v === null)) : undefined;
+  return { decision, credential: r.credential, verifyMs: s.clock.monotonic() - t0, info };
+}
+
+/** Anti-passback for a card holder, sharing the e-code store's memory (the same holder by card or code). */
+export function passbackDecision(s: Services, credential: Credential, windowSeconds: number): Decision | undefined {
+  if (windowSeconds <= 0) return undefined;
+  return s.passback(credential.holderToken, windowSeconds, true) ? undefined : decline('anti-passback', 'already passed here a moment ago');
+}
+
+/** Make a one-step decision durable. Returns the journal sequence number. */
+export function recordDecision(
+  s: Services,
+  input: { type?: RecordInput['type']; decision: Decision; credential?: Credential; amountFen?: number; payload?: unknown; personal?: PersonalData; txn?: string; offline?: boolean },
+): bigint {
+  const tokens: Record<string, string> = {};
+  if (input.credential) tokens.holder = input.credential.holderToken;
+  const r = s.journal.append({
+    type: input.type ?? 'decision',
+    service: s.config.profile.kind,
+    outcome: input.decision.outcome,
+    reason: input.decision.reason,
+    amountFen: input.amountFen,
+    offline: input.offline,
+    txn: input.txn,
+    tokens,
+    payload: { source: input.credential?.source, region: input.credential?.region, categories: input.credential?.categories, ...(input.payload as object | undefined) },
+    personal: input.personal,
+  });
+  return r.seq;
+}
+
+export const atrHex = (atr: Uint8Array): string => toHex(atr);

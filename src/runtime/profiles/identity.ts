@@ -1,0 +1,45 @@
+/**
+ * Identity check (e.g. hotel registration): read the holder's identity from the card (SSSE EF06, which
+ * this purpose needs) or take the e-code's pseudonymous credential; show it masked; record the check.
+ * Holder data is stored only sealed (AES-256-GCM, journal data key) and never shown or logged in clear.
+ * No payment.
+ */
+import { formatDate } from '../../../apdu/codec';
+import { approve, decline } from '../../core/decision';
+import { maskIdNumber, maskName } from '../../core/mask';
+import { readAndAcceptSsse, recordDecision, verifyCode } from './common';
+import type { IdentityProfileConfig } from './config';
+import type { Profile, ProfileContext } from './types';
+
+export function identityProfile(ctx: ProfileContext, cfg: IdentityProfileConfig): Profile {
+  const s = ctx.services;
+  return {
+    name: 'identity',
+    idle: () => ({ prompt: cfg.acceptCode ? 'tap-or-scan' : 'tap-card' }),
+    async onCard(tap) {
+      const r = await readAndAcceptSsse(s, tap, { holderData: cfg.recordHolder, testAuthKey: cfg.ssseTestAuthKey });
+      let decision = r.decision;
+      let personal: Record<string, string> | undefined;
+      let maskedId = r.maskedId;
+      if (decision.outcome === 'approved' && cfg.recordHolder) {
+        if (!r.holder?.idNumber || !r.holder.name) {
+          decision = decline('holder-data-unavailable', `identity could not be read from the card (${r.holderRefused ?? 'no holder data'})`);
+        } else {
+          personal = { name: r.holder.name, idNumber: r.holder.idNumber, ...(r.holder.birthDate ? { birthDate: formatDate(r.holder.birthDate) } : {}) };
+          maskedId = `${maskName(r.holder.name)} ${maskIdNumber(r.holder.idNumber)}`;
+          decision = approve('identity-verified', 'identity verified');
+        }
+      } else if (decision.outcome === 'approved') decision = approve('identity-verified', 'identity verified');
+      const t0 = s.clock.monotonic();
+      const seq = recordDecision(s, { type: 'check', decision, credential: r.credential, personal, payload: { purpose: cfg.purpose } });
+      return { decision, seq, source: 'ssse-card', maskedId, latency: { read: r.readMs, journal: s.clock.monotonic() - t0 } };
+    },
+    async onCode(scan) {
+      const r = cfg.acceptCode ? verifyCode(s, scan, cfg.ecodeProfile) : { decision: decline('code-not-accepted', 'codes are not accepted here: please tap your card'), verifyMs: 0, credential: undefined, info: undefined };
+      const decision = r.decision.outcome === 'approved' ? approve('identity-verified', 'identity verified (electronic code)') : r.decision;
+      const t0 = s.clock.monotonic();
+      const seq = recordDecision(s, { type: 'check', decision, credential: r.credential, payload: { purpose: cfg.purpose, code: r.info } });
+      return { decision, seq, source: r.credential?.source ?? 'ecode', maskedId: r.credential ? `${r.credential.region ?? ''} ${r.credential.holderToken.slice(0, 4)}…` : undefined, latency: { verify: r.verifyMs, journal: s.clock.monotonic() - t0 } };
+    },
+  };
+}
