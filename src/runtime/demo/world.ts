@@ -91,7 +91,6 @@ export async function startLocalWorld(o: LocalWorldOptions): Promise<LocalWorld>
     const created = clock.now() - 60_000;
     source.publish(buildArtefact({ kind, version, created, expires: created + 365 * DAY, maxAgeMs, payload }, [{ privateKey: publisher.privateKey }]));
   };
-  const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
   // The downloads every terminal needs.
   publish('hotlist', 1, fullHotlistPayload(keysFromBigints((o.hotlisted ?? []).map((h) => hotlistKey(h.kind, h.id)))));
