@@ -18,6 +18,12 @@ const byteKey = z.string().regex(/^[0-9A-Fa-f]{2}$/, 'expected a byte as 2 hex d
 
 export const transitConfigSchema = z
   .object({
+    /**
+     * The reader slot holding the transport PSAM: its PC/SC name or a part of it (e.g. "00 01" or
+     * "SAM"). The runtime connects to it for MAC1/MAC2 and never treats a card there as a tap.
+     * Unset: no PSAM (transport cards cannot be charged; e-codes and QuickPass still work).
+     */
+    samReader: z.string().min(1).max(128).optional(),
     /** The e-purse AID to select (T-Union by default; a MoHURD-only city card uses its own). */
     aid: z
       .string()

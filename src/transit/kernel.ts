@@ -17,6 +17,7 @@ import type { EntitlementCategory } from '../core/credential';
 import type { Credential } from '../core/credential';
 import type { Decision } from '../core/decision';
 import { CardError, ProtocolError, ReaderError, errorMessage } from '../core/errors';
+import { maskCardNumber } from '../core/mask';
 import { formatYuan } from '../core/money';
 import { quoteFare, stationCodeOf, type FareQuote, type PastRide, type RideHistory, type RideRequest } from '../fares/engine';
 import type { FareParameters } from '../fares/params';
@@ -55,7 +56,18 @@ export interface RideContext {
   station?: string;
   /** Metro gates: entry or exit. Bus validators: absent. */
   direction?: 'entry' | 'exit';
+  /**
+   * Metro entry: the card's own trip record (001A) says it entered less than this long ago and never
+   * exited → declined 'anti-passback' (no re-entry, and no missing-exit penalty charged for it).
+   */
+  reentryWindowMs?: number;
 }
+
+/** What the host knows of the holder's rides beyond the card's own travel records (e-code rides…). */
+export type HostHistory = Pick<RideHistory, 'spentTodayFen' | 'spentThisMonthFen'> & {
+  /** Rides the card's travel records cannot show (another credential of the same holder); added to them. */
+  rides?: readonly PastRide[];
+};
 
 export interface TransitTapInput {
   config: TransitConfig;
@@ -72,8 +84,16 @@ export interface TransitTapInput {
   torn: TornMemory;
   /** Holder token when another application of the chip gave it (SSSE); else the serial token. */
   holderToken?: string;
-  /** Host-side totals for caps (the card's own travel records are always used too). */
-  history?: (holderToken: string) => Pick<RideHistory, 'spentTodayFen' | 'spentThisMonthFen'> | undefined;
+  /**
+   * Host-side totals for caps and rides of the same holder by other credentials (卡码同权); the card's
+   * own travel records are always used too. `cardToken` lets the host leave out this card's own rides.
+   */
+  history?: (holderToken: string, cardToken: string) => HostHistory | undefined;
+  /**
+   * Anti-passback by holder token (shared with the e-code): true = this holder passed a moment ago →
+   * declined 'anti-passback' before anything is charged. Asked after a torn debit was recovered.
+   */
+  recentlyPassed?: (holderToken: string) => boolean;
   /** Entitlements the host knows for this holder, added to the card category's. */
   entitlements?: (holderToken: string) => readonly EntitlementCategory[];
   device?: string;
@@ -85,6 +105,8 @@ export interface TransitCardSummary {
   city: string;
   cardCategory: number;
   expiryDate: number;
+  /** The application serial masked for screens (first digit and last two). */
+  maskedSerial: string;
   /** Balance after this tap (fen), as far as the terminal knows. */
   balanceFen?: number;
 }
@@ -136,7 +158,7 @@ function* tap(input: TransitTapInput): Kernel<TransitOutcome> {
   const tc = transitCredential({ config, issuer, management: mgmt, tokenise: input.tokenise, holderToken: input.holderToken, device: input.device });
   const extra = input.entitlements?.(tc.credential.holderToken);
   if (extra?.length) tc.credential.categories = [...new Set([...tc.credential.categories, ...extra])];
-  const card: TransitCardSummary = { cardToken: tc.cardToken, issuerId: issuer.issuerId, city: mgmt.city, cardCategory: mgmt.cardCategory, expiryDate: issuer.expiryDate };
+  const card: TransitCardSummary = { cardToken: tc.cardToken, issuerId: issuer.issuerId, city: mgmt.city, cardCategory: mgmt.cardCategory, expiryDate: issuer.expiryDate, maskedSerial: maskCardNumber(issuer.serial) };
   const base = { card, credential: tc.credential };
 
   // --- acceptance checks, in DOMAIN.md order: validity, enable flag, interop/city, category, hotlist
@@ -150,6 +172,7 @@ function* tap(input: TransitTapInput): Kernel<TransitOutcome> {
   // --- torn transaction of an earlier tap on this terminal ----------------------------------------
   const recovery = yield* recoverTorn({ input, cardToken: tc.cardToken, balanceFen: balance });
   if (recovery.outcome) return { ...base, ...recovery.outcome, card: { ...card, balanceFen: balance } };
+  if (input.recentlyPassed?.(tc.credential.holderToken)) return { ...base, decision: declined('anti-passback'), debit: 'none' };
 
   // --- history and trip state, then the fare ---------------------------------------------------
   const prof = input.fares.profiles[input.ride.profile];
@@ -162,10 +185,14 @@ function* tap(input: TransitTapInput): Kernel<TransitOutcome> {
     if (!raw) return { ...base, decision: declined('no-metro-record'), debit: 'none' };
     compound = decodeCompoundRecord(raw);
     if (compound.recordId !== config.compoundRecordIds.metro) throw new ProtocolError(`001A: asked for record ${config.compoundRecordIds.metro}, card gave ${compound.recordId}`, 'transit-record');
+    const window = input.ride.reentryWindowMs ?? 0;
+    if (input.ride.direction === 'entry' && window > 0 && compound.tripState === TRIP_STATE.ENTERED && compound.atMs !== undefined && nowMs >= compound.atMs && nowMs - compound.atMs < window) {
+      return { ...base, decision: declined('anti-passback', `entered ${Math.round((nowMs - compound.atMs) / 1000)} s ago, no exit since`), debit: 'none' };
+    }
   }
-  const host = input.history?.(tc.credential.holderToken);
+  const host = input.history?.(tc.credential.holderToken, tc.cardToken);
   const rideReq = rideRequest(input, compound);
-  const quote = quoteFare(input.fares, tc.credential, rideReq, { rides, ...host });
+  const quote = quoteFare(input.fares, tc.credential, rideReq, { ...host, rides: host?.rides?.length ? [...rides, ...host.rides] : rides });
   if (!quote.ok) return { ...base, decision: declined('fare-refused', quote.message), debit: 'none' };
   const withFare = { ...base, fare: quote };
   if (quote.fareFen > balance) return { ...withFare, decision: declined('insufficient-funds', `fare ${formatYuan(quote.fareFen)}, balance ${formatYuan(balance)}`), debit: 'none' };

@@ -20,6 +20,7 @@ export const TRANSIT_REASONS = {
   'issuer-not-accepted': 'card issuer not accepted here',
   'category-unknown': 'card type not accepted here',
   hotlisted: 'card reported lost or blocked',
+  'anti-passback': 'already passed here a moment ago',
   'insufficient-funds': 'balance too low: please top up',
   'key-index-unsupported': 'card keys not supported by this terminal',
   'algorithm-unsupported': 'card security algorithm not supported by this terminal',
