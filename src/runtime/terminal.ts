@@ -23,6 +23,7 @@ import type { TerminalConfig } from './config';
 import type { DecisionEvent, ProfileName, TerminalState } from './events';
 import { recordDecision } from './profiles/common';
 import { createProfile } from './profiles/index';
+import { SamSlot } from './profiles/transit/sam-slot';
 import type { Profile, ProfileResult } from './profiles/types';
 import { openScanner } from './scanners';
 import { openServices, reloadEcodeLists, SOFTWARE_VERSION, type Services } from './services';
@@ -87,13 +88,15 @@ export class Terminal {
     const startedAt = clock.now();
     const services = await openServices(opts.config, { clock, log: opts.log });
     const log = services.log.child('terminal');
-    const profile = createProfile({ services }, opts.config.profile);
+    const samSlot = SamSlot.fromConfig(opts.config); // the transport PSAM's reader slot, when configured
+    const profile = createProfile({ services, sam: samSlot?.transmitter }, opts.config.profile);
     const hub = new DisplayHub({ config: opts.config.display, clock, logger: log.child('display') });
     let driver = opts.driver;
     if (!driver) {
       const { createReaderDriver } = await import('../../drivers/create');
       driver = await createReaderDriver(opts.config.reader);
     }
+    samSlot?.attach(driver);
     const t = new Terminal(services, profile, hub, driver, new Outputs(opts.config.outputs, log.child('outputs')), log, clock, startedAt);
     await t.begin(opts);
     t.readyMs = clock.monotonic() - t0;
@@ -194,7 +197,7 @@ export class Terminal {
   }
 
   private isSamSlot(reader: string): boolean {
-    const sam = (this.services.config.transit as { samReader?: string }).samReader;
+    const sam = this.services.config.transit.samReader;
     return !!sam && reader.includes(sam);
   }
 
