@@ -2,6 +2,8 @@
 import type { Command } from '../command';
 import { cardReadCommand } from './card-read';
 import { demoCommand } from './demo';
+import { startCommand } from './start';
+import { configCheckCommand } from './config-check';
 import { journalExportCommand, journalLsCommand, journalVerifyCommand } from './journal';
 import { syncCommand } from './sync';
 import { readersCommand } from './readers';
@@ -13,7 +15,9 @@ import { ecodeCommands } from './ecode';
 import { scanCommand } from './scan';
 
 export const commands: Command[] = [
+  startCommand,
   demoCommand,
+  configCheckCommand,
   readersCommand,
   cardReadCommand,
   journalLsCommand,

@@ -14,6 +14,7 @@ import { ed25519PublicKey } from '../../core/ed25519';
 import { fixturesDir } from '../../core/paths';
 import { createBackend } from '../../backend/server';
 import { createSqliteStore } from '../../backend/sqlite-store';
+import type { TerminalReport } from '../../backend/store';
 import { registerArtefactRoutes } from '../../downloads/backend-routes';
 import { buildArtefact } from '../../downloads/publisher';
 import { MemoryArtefactSource } from '../../downloads/source';
@@ -67,8 +68,15 @@ export interface LocalWorld {
   publish(kind: string, version: number, payload: Uint8Array, maxAgeMs?: number): void;
   /** A phone whose e-code belongs to the holder of this card identification code (hex, 16 bytes). */
   phone(cardIdHex: string, opts?: { region?: string; categories?: string[]; label?: string }): DemoPhone;
-  /** Register the terminal's public key at the backend (admin API). */
-  enrolTerminal(publicKey: Uint8Array): Promise<void>;
+  /** Register a terminal's public key at the backend (admin API); default: this world's terminal. */
+  enrolTerminal(publicKey: Uint8Array, terminalId?: string): Promise<void>;
+  /**
+   * The config of another terminal of this world (same backend, downloads and trust): its own id,
+   * profile and data folder (default <dir>/<id>), other sections merged as in LocalWorldOptions.config.
+   */
+  /** What the backend holds from a terminal: records stored, contiguous through, gaps (admin API). */
+  report(terminalId?: string): Promise<TerminalReport>;
+  terminalConfig(t: { id: string; profile: Record<string, unknown>; dataDir?: string; config?: Record<string, unknown> }): TerminalConfig;
   close(): Promise<void>;
 }
 
@@ -108,9 +116,9 @@ export async function startLocalWorld(o: LocalWorldOptions): Promise<LocalWorld>
   );
   publish('ecode-revocations', 1, encodeRevocations({ version: 1, baseVersion: null, issuedAtMs: now - 60_000, add: [], remove: [] }));
 
-  const base = {
-    terminal: { id: 'T-DEMO-0001', dataDir: join(o.dir, 'terminal'), createKeystore: true },
-    profile: o.profile,
+  const baseFor = (id: string, dataDir: string, profile: Record<string, unknown>) => ({
+    terminal: { id, dataDir, createKeystore: true },
+    profile,
     holderTokenKey: hex(holderTokenKey),
     reader: { driver: 'virtual', virtual: { readers: [] } },
     sync: { backendUrl, idlePollMs: 2000, backoffBaseMs: 200, backoffMaxMs: 5000 },
@@ -122,13 +130,16 @@ export async function startLocalWorld(o: LocalWorldOptions): Promise<LocalWorld>
       },
     },
     display: { port: 0 },
+  });
+  const configFor = (id: string, dataDir: string, profile: Record<string, unknown>, extra: Record<string, unknown> | undefined): TerminalConfig => {
+    const merged: Record<string, unknown> = { ...baseFor(id, dataDir, profile) };
+    for (const [k, v] of Object.entries(extra ?? {})) {
+      const cur = merged[k];
+      merged[k] = cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v) ? { ...cur, ...v } : v;
+    }
+    return parseTerminalConfig(merged, 'local world');
   };
-  const merged: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(o.config ?? {})) {
-    const cur = merged[k];
-    merged[k] = cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v) ? { ...cur, ...v } : v;
-  }
-  const config = parseTerminalConfig(merged, 'local world');
+  const config = configFor('T-DEMO-0001', join(o.dir, 'terminal'), o.profile, o.config);
 
   const world: LocalWorld = {
     backendUrl,
@@ -156,8 +167,16 @@ export async function startLocalWorld(o: LocalWorldOptions): Promise<LocalWorld>
       let counter = 0;
       return { code: (scope, at) => makeCode({ cert, devicePrivateKey: device.privateKey, timestampMs: at ?? clock.now(), counter: ++counter, scope }) };
     },
-    async enrolTerminal(publicKey) {
-      const r = await fetch(new URL(`/v1/admin/terminals/${config.terminal.id}/key`, backendUrl), {
+    async report(terminalId = config.terminal.id) {
+      const r = await fetch(new URL(`/v1/admin/terminals/${terminalId}`, backendUrl), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      if (!r.ok) throw new Error(`the demo backend has no report for ${terminalId}: ${r.status} ${await r.text()}`);
+      return (await r.json()) as TerminalReport;
+    },
+    terminalConfig(t) {
+      return configFor(t.id, t.dataDir ?? join(o.dir, t.id), t.profile, t.config);
+    },
+    async enrolTerminal(publicKey, terminalId = config.terminal.id) {
+      const r = await fetch(new URL(`/v1/admin/terminals/${terminalId}/key`, backendUrl), {
         method: 'PUT',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ publicKey: hex(publicKey) }),
