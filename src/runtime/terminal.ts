@@ -23,6 +23,9 @@ import type { TerminalConfig } from './config';
 import type { DecisionEvent, ProfileName, TerminalState } from './events';
 import { recordDecision } from './profiles/common';
 import { createProfile } from './profiles/index';
+import { operatorConsoleOf } from './profiles/pos/operator-console';
+import { startOperatorApi, type OperatorApi } from './profiles/pos/operator-api';
+import type { OperatorApiConfig } from './profiles/config';
 import { SamSlot } from './profiles/transit/sam-slot';
 import type { Profile, ProfileResult } from './profiles/types';
 import { openScanner } from './scanners';
@@ -68,6 +71,7 @@ export class Terminal {
   private display: DisplayServer | undefined;
   private scanners: Scanner[] = [];
   private outOfService: string | undefined;
+  private operator: OperatorApi | undefined;
 
   private constructor(
     readonly services: Services,
@@ -120,6 +124,7 @@ export class Terminal {
     }
     this.checkService();
     if (!this.outOfService) this.showIdle(true);
+    await this.startOperator();
 
     this.unsubscribe = this.driver.subscribe((e) => this.onReaderEvent(e));
 
@@ -147,6 +152,27 @@ export class Terminal {
     }
     if (this.profile.tick) this.timers.push(setInterval(() => void this.profile.tick!().catch((e) => this.log.warn('profile upkeep failed', { error: errorMessage(e) })), 5000));
     for (const t of this.timers) t.unref();
+  }
+
+  /**
+   * Cashier profiles (hospital, canteen) expose an operator console: its amount changes refresh the idle
+   * prompt (not mid-transaction: the result shows the new idle state when its hold ends), its own
+   * decisions (refunds) are shown like any other, and it is served on loopback (docs/operator-api.md).
+   */
+  private async startOperator(): Promise<void> {
+    const op = operatorConsoleOf(this.profile);
+    if (!op) return;
+    op.onEvent((ev) => {
+      if (ev.kind === 'decision') this.emit(ev.result, 'operator', this.clock.monotonic());
+      else if (this.busy.size === 0) this.refreshIdle();
+    });
+    const api = (this.services.config.profile as { operatorApi?: OperatorApiConfig }).operatorApi;
+    if (api?.enabled) this.operator = await startOperatorApi({ console: op, config: api, dataDir: this.services.config.terminal.dataDir, log: this.log.child('operator') });
+  }
+
+  /** The operator API (hospital, canteen): its URL and bearer token. */
+  get operatorApi(): OperatorApi | undefined {
+    return this.operator;
   }
 
   /** Fetch and apply signed downloads; reload what depends on them without dropping a tap. */
@@ -375,6 +401,7 @@ export class Terminal {
   async stop(timeoutMs = 10_000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    await this.operator?.close().catch(() => {});
     this.unsubscribe?.();
     for (const t of this.timers) clearInterval(t);
     const deadline = this.clock.monotonic() + timeoutMs;

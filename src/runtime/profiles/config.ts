@@ -58,19 +58,69 @@ export const venueProfileSchema = z
   .strict()
   .refine((c) => !c.reservationRequired || c.reservationsFile, { message: 'reservationRequired needs reservationsFile', path: ['reservationsFile'] });
 
+const hex16 = z.string().regex(/^[0-9A-Fa-f]{32}$/, 'expected a 16-byte key as 32 hex digits');
+const isLoopback = (h: string) => h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+
+/**
+ * The operator (cashier) API of the hospital counter and the canteen POS (docs/operator-api.md): a small
+ * HTTP API on loopback through which the cash-register software types amounts, cancels and refunds.
+ */
+export const operatorApiSchema = z
+  .object({
+    /** Serve the operator API (a counter without it cannot take amounts: every tap is "enter the amount first"). */
+    enabled: z.boolean().default(true),
+    /** Loopback only: the cash-register software runs on the terminal itself. */
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .refine(isLoopback, { message: 'the operator API is served on loopback only (127.0.0.1, ::1 or localhost)' }),
+    /** TCP port (0 = any free port, for tests; the bound port is in terminal.operatorApi.url). */
+    port: z.number().int().min(0).max(65535).default(8481),
+    /**
+     * Bearer token the cash-register software sends ("Authorization: Bearer <token>"). Unset: a random
+     * token is created once in tokenFile (mode 0600) and reused.
+     */
+    token: z.string().min(16, 'at least 16 characters').max(256).optional(),
+    /** Where the generated token is kept (default: <terminal.dataDir>/operator-token). */
+    tokenFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .prefault({});
+
+/** Fields the two cashier profiles share. */
+const pos = {
+  /** A typed amount not used within this many seconds is dropped (never charged later by surprise); 0 = kept until used or cancelled. */
+  amountTimeoutSeconds: z.number().int().min(0).max(86_400).default(300),
+  /** The last sale may be refunded from the operator API within this many seconds. */
+  refundWindowSeconds: z.number().int().min(0).max(86_400).default(600),
+  /**
+   * Readers (name substrings) that are contact slots: payments there run the full PBOC contact path.
+   * Other readers: the driver's name convention (PICC/CL = contactless, ICC = contact), else contactless.
+   */
+  contactReaders: z.array(z.string().min(1)).default([]),
+  operatorApi: operatorApiSchema,
+};
+
 export const hospitalProfileSchema = z
   .object({
     kind: z.literal('hospital'),
     ...common,
+    ...pos,
     /**
-     * Registration reads the holder's identity (EF06: name and ID number, which registration needs);
-     * it is stored sealed (encrypted) in the journal, shown masked.
+     * This counter registers patients: the operator may ask for registration (alone, or with the payment
+     * of the registration fee in the same tap). Registration reads the holder's identity (EF06: name and
+     * ID number, which registration needs); it is stored sealed (encrypted) in the journal, shown masked.
      */
     registration: z.boolean().default(true),
     /** Largest amount the operator may type for one payment. */
     maxAmountFen: yuanFen.default(5_000_00),
     /** TEST key for EF06 EXTERNAL AUTHENTICATE on emulated cards (real counters use a social-security PSAM). */
-    ssseTestAuthKey: z.string().regex(/^[0-9A-Fa-f]{32}$/).optional(),
+    ssseTestAuthKey: hex16.optional(),
+    /** UnionPay cards without the social security application may pay (not register). */
+    acceptBankCards: z.boolean().default(true),
+    /** E-code scopes accepted here (the e-code profile must allow them too). */
+    codeScopes: z.array(z.string().min(1)).min(1).default(['medical']),
   })
   .strict();
 
@@ -78,20 +128,32 @@ export const canteenProfileSchema = z
   .object({
     kind: z.literal('canteen'),
     ...common,
+    ...pos,
     /** Largest amount for one sale. */
     maxAmountFen: yuanFen.default(200_00),
-    /** Spending allowed per holder per day (subsidy + card), 0 = unlimited. */
+    /** Spending allowed per holder per day (subsidy + card + post-paid code), 0 = unlimited. */
     dailyLimitFen: yuanFen.default(100_00),
     /** Subsidy wallet: credited per holder per day by category; spent before the card is charged. */
     subsidy: z
       .object({
         enabled: z.boolean().default(true),
-        /** Daily subsidy per entitlement category (fen); "default" applies to everyone else. */
+        /**
+         * Daily subsidy per entitlement category (fen), for the CST calendar day (what is not spent lapses
+         * at midnight). A holder with several categories gets the largest; "default" applies to holders
+         * none of whose categories is listed.
+         */
         dailyFenByCategory: z.record(z.string(), yuanFen).default({ default: 0, elderly: 5_00, 'elderly-70': 8_00 }),
+        /**
+         * Roster { "<holder token>": ["elderly-70", …] } kept by the canteen's management system; re-read
+         * when it changes. Its categories add to the credential's (a card says only "standard"; an e-code
+         * certificate may carry categories): the same holder gets the same subsidy by card or code.
+         */
+        rosterFile: z.string().min(1).optional(),
       })
+      .strict()
       .prefault({}),
-    /** A refund of the last sale is allowed within this many seconds. */
-    refundWindowSeconds: z.number().int().min(0).max(86_400).default(600),
+    /** E-code scopes accepted here (the e-code profile must allow them too). */
+    codeScopes: z.array(z.string().min(1)).min(1).default(['payment']),
   })
   .strict();
 
@@ -123,3 +185,4 @@ export type VenueProfileConfig = z.infer<typeof venueProfileSchema>;
 export type HospitalProfileConfig = z.infer<typeof hospitalProfileSchema>;
 export type CanteenProfileConfig = z.infer<typeof canteenProfileSchema>;
 export type IdentityProfileConfig = z.infer<typeof identityProfileSchema>;
+export type OperatorApiConfig = z.infer<typeof operatorApiSchema>;

@@ -1,6 +1,8 @@
 /** Profile registry: the config's profile.kind → its implementation. */
 import { ConfigError } from '../../core/errors';
+import { canteenProfile } from './canteen';
 import type { ProfileConfig } from './config';
+import { hospitalProfile } from './hospital';
 import { identityProfile } from './identity';
 import type { Profile, ProfileContext } from './types';
 import { venueProfile } from './venue';
@@ -12,6 +14,10 @@ export function createProfile(ctx: ProfileContext, cfg: ProfileConfig): Profile 
       return venueProfile(ctx, cfg);
     case 'identity':
       return identityProfile(ctx, cfg);
+    case 'hospital':
+      return hospitalProfile(ctx, cfg);
+    case 'canteen':
+      return canteenProfile(ctx, cfg);
     default:
       throw new ConfigError('profile.kind', `profile "${cfg.kind}" is not available in this build`);
   }

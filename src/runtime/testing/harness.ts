@@ -28,6 +28,7 @@ export interface Harness {
 }
 
 export async function startHarness(o: Omit<LocalWorldOptions, 'dir'> & { readers?: string[]; logs?: string[] }): Promise<Harness> {
+  // o.clock (LocalWorldOptions) drives the terminal too: tests move time with a shifted real clock.
   const dir = mkdtempSync(join(tmpdir(), 'ykt-runtime-'));
   const world = await startLocalWorld({ ...o, dir, config: { display: { enabled: false }, ...o.config } });
   const readers = o.readers ?? [READER];
@@ -35,7 +36,7 @@ export async function startHarness(o: Omit<LocalWorldOptions, 'dir'> & { readers
   const scanner = new VirtualScanner('Emulated Scanner');
   const logs = o.logs;
   const log = createLogger({ component: 'ykt', level: 'debug', sink: (line) => logs?.push(line) });
-  const terminal = await Terminal.start({ config: world.config, driver, scanners: [scanner], log, downloads: false });
+  const terminal = await Terminal.start({ config: world.config, driver, scanners: [scanner], log, downloads: false, clock: o.clock });
   await world.enrolTerminal(terminal.services.keystore.publicKey);
   await terminal.pollDownloads();
   const waitNext = () => new Promise<DecisionEvent>((resolve) => {
