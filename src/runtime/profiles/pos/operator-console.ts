@@ -22,7 +22,7 @@ import type { Profile, ProfileResult } from '../types';
 
 /** What the operator asked for: a payment of amountFen (0 = none) and/or a registration (hospital). */
 export interface Order {
-  /** Also the client transaction id of the sale (journal txn). */
+  /** The client transaction id (journal txn) of the attempt that takes it; renewed when it is pending again after a decline. */
   id: string;
   amountFen: Fen;
   register: boolean;
@@ -203,7 +203,8 @@ export class OperatorDesk {
   settle(order: Order, used: boolean): void {
     if (this.active?.id !== order.id) return;
     this.active = null;
-    if (!used && (order.expiresAtMs === null || this.o.clock.now() < order.expiresAtMs)) this.pending = order;
+    // Pending again under a new id: each attempt is its own transaction (txn) in the journal.
+    if (!used && (order.expiresAtMs === null || this.o.clock.now() < order.expiresAtMs)) this.pending = { ...order, id: randomUUID() };
     this.emit({ kind: 'changed' });
   }
 
