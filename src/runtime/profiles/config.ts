@@ -17,14 +17,30 @@ const common = {
   staleHotlist: z.enum(['decline', 'accept']).default('decline'),
 };
 
+/** Fields the two transit profiles share (src/runtime/profiles/transit, docs/runtime-transit.md). */
+const transit = {
+  /**
+   * Read the social security application's card identification code on every tap (3 APDUs; 1 on a
+   * card without it): the holder token lets card and e-code of one person share transfers, caps and
+   * anti-passback (卡码同权), and a lost social security card (挂失) is refused. Off: a transport card
+   * is its own holder.
+   */
+  ssseHolderToken: z.boolean().default(true),
+  /** The ride ledger (transfers, caps, e-code metro trips), SQLite. Default <terminal.dataDir>/transit-rides.sqlite. */
+  rideLedgerPath: z.string().min(1).optional(),
+};
+
 export const busProfileSchema = z
   .object({
     kind: z.literal('bus'),
     ...common,
-    /** Bus line number written into travel records and used by the fare table. */
+    ...transit,
+    /** Bus line number; selects the fare profile when fareProfile is not set. */
     line: z.number().int().min(0).max(65535).default(1),
     /** Stop id (for zone fares on long lines; 0 = flat fare). */
     station: z.number().int().min(0).max(65535).default(0),
+    /** Fare profile in the fare parameter file (e.g. "bus-26"). Default: the flat bus profile whose line is `line`. */
+    fareProfile: z.string().min(1).max(64).optional(),
     /** Pay by QuickPass / EC when the card has no transport e-purse. */
     acceptQuickPass: z.boolean().default(true),
   })
@@ -34,10 +50,21 @@ export const metroProfileSchema = z
   .object({
     kind: z.literal('metro'),
     ...common,
+    ...transit,
+    /** Station and line numbers of this gate, as in the fare file's stations (and the card's trip records). */
     station: z.number().int().min(0).max(65535),
     /** This gate's direction. */
     direction: z.enum(['entry', 'exit']),
     line: z.number().int().min(0).max(65535).default(1),
+    /** Fare profile in the fare parameter file (e.g. "metro-l1"): distance or zone fares, penalties. */
+    fareProfile: z.string().min(1).max(64),
+    /**
+     * Anti-passback at entry: no re-entry of the same card (its own trip record) or holder (card or
+     * code) within this many seconds. Later, an entry without exit pays the fare file's missing-exit rule.
+     */
+    antiPassbackSeconds: z.number().int().min(0).max(86_400).default(300),
+    /** An e-code entry older than this is forgotten: its exit then pays the missing-entry rule. */
+    codeTripMaxHours: z.number().int().min(1).max(168).default(24),
   })
   .strict();
 
