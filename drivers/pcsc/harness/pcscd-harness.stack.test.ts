@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { fromHex } from '../../../apdu/hex';
+import { fromHex, toHex } from '../../../apdu/hex';
 import { loadCardFixture } from '../../../src/emulator/card-fixture';
 import { PcscReaderDriver } from '../pcsc-driver';
 import { VpcdBridge } from '../vpcd-bridge';
@@ -60,6 +60,44 @@ it('the TCP_NODELAY shim is in effect: APDUs take far less than the 44 ms Nagle 
     ev.unsubscribe();
     await d.close();
     await bridge.close();
+  }
+});
+
+// vpcd keeps its sockets in a process-global array indexed by the slot only (ifd-vpcd.c `ctx[Lun & 0xffff]`):
+// with one shared driver, "Virtual PCD 00 00" and "Virtual PCD 1 00 00" both served the second instance's
+// port and one of them hung in accept(). The harness gives each instance its own copy of the driver.
+it('keeps vpcd instances apart: four cards in four readers, every ATR and APDU reaches its own card', async () => {
+  const fixtures = ['ssc-3rd-zhengzhou', 'ssc-2nd-wenzhou-t0', 'ssc-2nd-wenzhou-t0', 'ssc-3rd-zhengzhou'];
+  const bridges = h.slots.map((s) => new VpcdBridge({ port: s.port }));
+  const d = new PcscReaderDriver();
+  const ev = new EventRecorder(d);
+  const perSlot: EventRecorder[] = [];
+  try {
+    // A card taken out by the previous test stays "present" until pcscd's next presence poll.
+    for (const r of await d.listReaders()) if (r.cardPresent) await ev.cardRemoved(r.name);
+    const from = ev.events.length;
+    const cards = fixtures.map((f) => loadCardFixture(f));
+    await Promise.all(bridges.map((b, i) => b.insert(cards[i]!)));
+    // One recorder per reader: the insertions arrive in any order.
+    perSlot.push(...h.slots.map(() => new EventRecorder(d)));
+    for (const [i, s] of h.slots.entries()) {
+      const e = await perSlot[i]!.cardInserted(s.reader);
+      expect(e.type === 'card-inserted' && toHex(e.atr), s.reader).toBe(toHex(cards[i]!.atr));
+    }
+    for (const [i, s] of h.slots.entries()) {
+      const before = bridges.map((b) => b.log.length);
+      const c = await d.connect(s.reader);
+      await c.transmit(fromHex('00A40000023F00'));
+      await c.close();
+      expect(bridges.map((b, j) => b.log.length - before[j]!), s.reader).toEqual(bridges.map((_, j) => (j === i ? 1 : 0)));
+    }
+    const inserted = ev.events.slice(from).filter((e) => e.type === 'card-inserted');
+    expect(inserted.map((e) => (e as { reader: string }).reader).sort()).toEqual(h.slots.map((s) => s.reader).sort());
+  } finally {
+    for (const r of perSlot) r.unsubscribe();
+    ev.unsubscribe();
+    await d.close();
+    await Promise.all(bridges.map((b) => b.close()));
   }
 });
 

@@ -13,13 +13,16 @@
  *    Otherwise it refuses to start while a system pcscd is running.
  *  - Readers: one vpcd instance per `vpcdInstances`, each giving two readers ("Virtual PCD 00 00",
  *    "Virtual PCD 00 01" on ports p and p+1; the next instance "Virtual PCD 1 00 00"… on its own ports).
+ *    Each instance loads its OWN copy of libifdvpcd.so: vpcd keeps its connections in a process-global
+ *    `static struct vicc_ctx *ctx[]` indexed by the slot only (`Lun & 0xffff`, ifd-vpcd.c), so two
+ *    readers of one shared driver overwrite each other's slots (see vpcdDriverCopy below).
  *  - TCP_NODELAY: the LD_PRELOAD shim (tcp-nodelay-shim.c) unless `nodelay: false`.
  *
  * The client library caches the socket name at its first use in a process: set PCSCLITE_CSOCK_NAME
  * (harness.clientEnv, or harness.useInThisProcess()) before the first PC/SC call of the process.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,16 +82,21 @@ export class PcscdHarness {
     const confDir = join(dir, 'reader.conf.d');
     mkdirSync(confDir);
     mkdirSync(join(dir, 'run'));
+    const driverDir = join(dir, 'drivers');
+    mkdirSync(driverDir);
     const slots: VpcdSlot[] = [];
+    const taken = new Set<number>();
     for (let i = 0; i < instances; i++) {
-      const port = await freePortPair();
+      const port = await freePortPair(taken);
+      taken.add(port).add(port + 1);
       const hex = '0x' + port.toString(16).toUpperCase();
       // Same format as Debian's /etc/reader.conf.d/vpcd; CHANNELID is vpcd's first port.
       // pcsc-lite 1.9.9 does not number serial readers of the same name apart: one name per instance.
       const name = i === 0 ? 'Virtual PCD' : `Virtual PCD ${i}`;
+      const libpath = vpcdDriverCopy(driverDir, i);
       writeFileSync(
         join(confDir, `vpcd-${i}`),
-        [`FRIENDLYNAME "${name}"`, `DEVICENAME   /dev/null:${hex}`, `LIBPATH      ${VPCD_DRIVER}`, `CHANNELID    ${hex}`, ''].join('\n'),
+        [`FRIENDLYNAME "${name}"`, `DEVICENAME   /dev/null:${hex}`, `LIBPATH      ${libpath}`, `CHANNELID    ${hex}`, ''].join('\n'),
       );
       slots.push({ reader: `${name} 00 00`, port }, { reader: `${name} 00 01`, port: port + 1 });
     }
@@ -244,10 +252,32 @@ function refuseIfSystemPcscd(): void {
   }
 }
 
-/** Two consecutive free TCP ports (vpcd uses p and p+1). */
-async function freePortPair(): Promise<number> {
+/**
+ * The vpcd driver for instance `i`: a private copy of the packaged libifdvpcd.so (a new inode, so the
+ * dynamic loader maps it as a separate object with its own static data).
+ *
+ * Why: vpcd (vsmartcard 3.3, virtualsmartcard/src/vpcd/ifd-vpcd.c) keeps its sockets in
+ * `static struct vicc_ctx *ctx[VICC_MAX_SLOTS]`, indexed by `Lun & 0xffff` — the slot within a reader,
+ * ignoring the reader index in `Lun >> 16`. pcsc-lite shares one loaded driver among all readers with the
+ * same LIBPATH (and dlopen would return the same object anyway), so with two instances the second
+ * instance's IFDHCreateChannel overwrites ctx[0]/ctx[1]: the first instance's listening sockets leak
+ * (a vicc's TCP connect to them succeeds and is never served), and "Virtual PCD 00 00" and
+ * "Virtual PCD 1 00 00" both poll the second instance's socket. Their two polling threads then race in
+ * vicc_connect(): both see the pending connection in poll(), one accept()s it, the other blocks in
+ * accept() on the blocking listening socket forever — so one of the two readers (a coin flip) never
+ * reports the card. Separate copies give every instance its own ctx[].
+ */
+function vpcdDriverCopy(driverDir: string, i: number): string {
+  const path = join(driverDir, `libifdvpcd-${i}.so`);
+  copyFileSync(VPCD_DRIVER, path);
+  return path;
+}
+
+/** Two consecutive free TCP ports (vpcd uses p and p+1), neither in `taken` (ports of other instances). */
+async function freePortPair(taken: ReadonlySet<number> = new Set()): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const p = 20000 + Math.floor(Math.random() * 40000);
+    if (taken.has(p) || taken.has(p + 1)) continue;
     if ((await portFree(p)) && (await portFree(p + 1))) return p;
   }
   throw new Error('no two consecutive free TCP ports found for vpcd');
