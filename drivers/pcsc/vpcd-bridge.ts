@@ -10,6 +10,18 @@
  * vpcd asks for the ATR at each presence poll (pcscd polls ≈ every 0.4 s), so a card is "present"
  * while the connection answers. Insertion = opening the connection, removal = closing it.
  *
+ * Threads: the socket, the framing and the ATR answers live in a worker thread (vpcd-link.mjs, one for
+ * all bridges of the process); only command APDUs and power control come to this thread, where the
+ * card lives. Why: pcscd's presence poll holds the reader's lock while vpcd waits (blocking recv, no
+ * timeout) for the ATR, and the PC/SC client makes some calls synchronously on the JS thread
+ * (SCardDisconnect and SCardReleaseContext in the smartcard addon), which pcscd serialises behind that
+ * lock. With the ATR answered from this thread, a disconnect issued while a poll was in flight waited
+ * for the poll, the poll for the ATR, the ATR for this thread: a deadlock that froze the whole test
+ * process (seen ≈ 1 run in 3 of the pcsc stack tests). Command APDUs only ever arrive under an
+ * SCardTransmit, which the addon runs off the JS thread. What remains: a synchronous call on a reader
+ * while another connection in this process has an APDU in flight on the same reader still waits on
+ * that APDU — the driver never does that on one connection (apdu-channel.ts); don't do it across two.
+ *
  * Sockets: we write length and payload in one segment, with TCP_NODELAY. vpcd (Debian bookworm's
  * 3.3) writes them separately, which costs ≈ 44 ms per APDU unless pcscd runs with the TCP_NODELAY
  * shim (harness/tcp-nodelay-shim.c).
@@ -17,14 +29,10 @@
  * This is test and demo equipment: vpcd listens on all interfaces and must never run on a production
  * terminal.
  */
-import { connect, type Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type { EmulatedCard } from '../../src/emulator/types';
 
 export const VPCD_DEFAULT_PORT = 35963;
-const MSG_POWER_OFF = 0x00;
-const MSG_POWER_ON = 0x01;
-const MSG_RESET = 0x02;
-const MSG_GET_ATR = 0x04;
 
 export interface VpcdBridgeOptions {
   port?: number;
@@ -45,19 +53,68 @@ export interface VpcdBridgeStats {
 /** What to do with the next command APDU that arrives: answer it, or die without answering. */
 type KillPlan = { after: number; executes: boolean } | undefined;
 
+/** Messages from the link worker (vpcd-link.mjs). */
+type LinkEvent =
+  | { t: 'connected' | 'closed' | 'atr'; id: number; gen: number }
+  | { t: 'power'; id: number; gen: number; on: boolean }
+  | { t: 'apdu'; id: number; gen: number; seq: number; data: Uint8Array }
+  | { t: 'removed'; id: number };
+
+/** The one link worker of this process, shared by all bridges; referenced only while a card is in. */
+class LinkWorker {
+  private worker: Worker | undefined;
+  private readonly bridges = new Map<number, (e: LinkEvent) => void>();
+  private nextId = 1;
+  private active = new Set<number>();
+
+  register(onEvent: (e: LinkEvent) => void): number {
+    const id = this.nextId++;
+    this.bridges.set(id, onEvent);
+    return id;
+  }
+
+  post(msg: { t: string; id: number } & Record<string, unknown>, transfer: ArrayBuffer[] = []): void {
+    const w = this.start();
+    if (msg.t === 'insert') this.active.add(msg.id);
+    if (msg.t === 'remove' || msg.t === 'kill') this.active.delete(msg.id);
+    if (this.active.size > 0) w.ref();
+    else w.unref();
+    w.postMessage(msg, transfer);
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL('./vpcd-link.mjs', import.meta.url));
+    w.on('message', (e: LinkEvent) => this.bridges.get(e.id)?.(e));
+    w.on('error', (e) => {
+      // A bug in the link itself: every bridge loses its card (tests fail on missing events).
+      process.stderr.write(`vpcd link worker failed: ${e.stack ?? e.message}\n`);
+      this.worker = undefined;
+      this.active.clear();
+    });
+    w.unref();
+    this.worker = w;
+    return w;
+  }
+}
+
+let links: LinkWorker | undefined;
+
 export class VpcdBridge {
   readonly port: number;
   readonly host: string;
-  private socket: Socket | undefined;
   private current: EmulatedCard | undefined;
-  private buffer: Buffer = Buffer.alloc(0);
+  /** Incremented at every insert: events of an earlier card's connection are ignored. */
+  private gen = 0;
+  private isLinked = false;
   private kill: KillPlan;
   private silence: { after: number } | undefined;
-  private silent = false;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly reconnect: boolean;
   private readonly reconnectDelayMs: number;
   private onConnected: Array<() => void> = [];
+  private onRemoved: Array<() => void> = [];
+  private readonly links: LinkWorker;
+  private readonly id: number;
   readonly stats: VpcdBridgeStats = { apdus: 0, atrRequests: 0, powerOns: 0, connects: 0 };
   /** Every command APDU received, with the answer sent (undefined when the card died on it). */
   readonly log: Array<{ command: Uint8Array; response?: Uint8Array }> = [];
@@ -67,6 +124,8 @@ export class VpcdBridge {
     this.host = opts.host ?? '127.0.0.1';
     this.reconnect = opts.reconnect ?? true;
     this.reconnectDelayMs = opts.reconnectDelayMs ?? 100;
+    this.links = links ??= new LinkWorker();
+    this.id = this.links.register((e) => this.onEvent(e));
   }
 
   /** The inserted card, if any. */
@@ -76,21 +135,28 @@ export class VpcdBridge {
 
   /** True while the TCP link to vpcd is up. */
   get linked(): boolean {
-    return this.socket !== undefined && !this.socket.destroyed && !this.socket.connecting;
+    return this.isLinked;
   }
 
-  /**
-   * Insert a card: open the connection to vpcd. Resolves once connected (pcscd notices the card at
-   * its next presence poll, ≈ 0.4 s at most). Keeps reconnecting if vpcd is not there yet.
-   */
+  /** Insert a card: connect to vpcd (resolves once connected; pcscd notices at its next poll). */
   insert(card: EmulatedCard): Promise<void> {
     if (this.current) throw new RangeError(`vpcd bridge on port ${this.port} already holds card "${this.current.label}"; remove it first`);
     this.current = card;
     this.kill = undefined;
     this.silence = undefined;
-    this.silent = false;
+    this.gen++;
+    this.isLinked = false;
     const linked = new Promise<void>((resolve) => this.onConnected.push(resolve));
-    this.open();
+    this.links.post({
+      t: 'insert',
+      id: this.id,
+      gen: this.gen,
+      host: this.host,
+      port: this.port,
+      atr: new Uint8Array(card.atr),
+      reconnect: this.reconnect,
+      reconnectDelayMs: this.reconnectDelayMs,
+    });
     return linked;
   }
 
@@ -100,16 +166,13 @@ export class VpcdBridge {
     this.current = undefined;
     this.kill = undefined;
     this.silence = undefined;
-    this.silent = false;
-    clearTimeout(this.retryTimer);
     this.onConnected = [];
-    const s = this.socket;
-    this.socket = undefined;
-    if (s && !s.destroyed) {
-      await new Promise<void>((resolve) => {
-        s.once('close', () => resolve());
-        s.destroy();
-      });
+    this.gen++;
+    this.isLinked = false;
+    if (card) {
+      const removed = new Promise<void>((resolve) => this.onRemoved.push(resolve));
+      this.links.post({ t: 'remove', id: this.id });
+      await removed;
     }
     card?.powerOff();
   }
@@ -139,73 +202,49 @@ export class VpcdBridge {
     return this.remove();
   }
 
-  private open(): void {
-    const card = this.current;
-    if (!card) return;
-    const s = connect({ host: this.host, port: this.port, noDelay: true });
-    this.socket = s;
-    this.buffer = Buffer.alloc(0);
-    s.on('connect', () => {
-      this.stats.connects++;
-      const waiting = this.onConnected;
-      this.onConnected = [];
-      for (const w of waiting) w();
-    });
-    s.on('data', (chunk: Buffer) => this.onData(s, chunk));
-    s.on('error', () => {
-      /* handled on close */
-    });
-    s.on('close', () => {
-      if (this.socket !== s) return; // removed on purpose, or replaced
-      this.socket = undefined;
-      if (this.current && this.reconnect) {
-        this.retryTimer = setTimeout(() => this.open(), this.reconnectDelayMs);
-      }
-    });
-  }
-
-  private onData(s: Socket, chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    while (this.buffer.length >= 2) {
-      const len = this.buffer.readUInt16BE(0); // ≤ 65535: a frame is bounded by its 2-byte length
-      if (this.buffer.length < 2 + len) return;
-      const msg = this.buffer.subarray(2, 2 + len);
-      this.buffer = this.buffer.subarray(2 + len);
-      if (!this.handle(s, new Uint8Array(msg))) return;
+  private onEvent(e: LinkEvent): void {
+    if (e.t === 'removed') {
+      for (const r of this.onRemoved.splice(0)) r();
+      return;
     }
-  }
-
-  /** Returns false when the connection was closed (killed card). */
-  private handle(s: Socket, msg: Uint8Array): boolean {
+    if (e.gen !== this.gen) return; // an earlier card's connection
     const card = this.current;
-    if (!card || this.socket !== s) return false;
-    if (this.silent) return true;
-    if (msg.length === 1) {
-      switch (msg[0]) {
-        case MSG_POWER_OFF:
-          card.powerOff();
-          return true;
-        case MSG_POWER_ON:
-        case MSG_RESET:
+    switch (e.t) {
+      case 'connected': {
+        this.isLinked = true;
+        this.stats.connects++;
+        for (const w of this.onConnected.splice(0)) w();
+        return;
+      }
+      case 'closed':
+        this.isLinked = false;
+        return;
+      case 'atr':
+        this.stats.atrRequests++;
+        return;
+      case 'power':
+        if (!card) return;
+        if (e.on) {
           this.stats.powerOns++;
           card.powerOn();
-          return true;
-        case MSG_GET_ATR:
-          this.stats.atrRequests++;
-          this.send(s, card.atr);
-          return true;
-        default:
-          return true; // unknown control byte: vpcd expects no answer
-      }
+        } else card.powerOff();
+        return;
+      case 'apdu':
+        if (card) this.command(card, e.seq, e.data);
+        return;
     }
-    if (msg.length === 0) return true;
+  }
+
+  /** A command APDU from vpcd: answer it, or let the card go silent or die on it. */
+  private command(card: EmulatedCard, seq: number, msg: Uint8Array): void {
+    const reply = { id: this.id, gen: this.gen, seq };
     this.stats.apdus++;
     if (this.silence) {
       if (this.silence.after > 0) this.silence.after--;
       else {
-        this.silent = true;
         this.log.push({ command: msg.slice() });
-        return true;
+        this.links.post({ t: 'silent', ...reply });
+        return;
       }
     }
     const kill = this.kill;
@@ -216,23 +255,15 @@ export class VpcdBridge {
         this.log.push({ command: msg.slice() });
         this.kill = undefined;
         this.current = undefined;
-        this.socket = undefined;
-        clearTimeout(this.retryTimer);
-        s.destroy();
+        this.isLinked = false;
+        this.links.post({ t: 'kill', ...reply });
         card.powerOff();
-        return false;
+        return;
       }
     }
     const response = card.transmit(msg.slice());
     this.log.push({ command: msg.slice(), response: response.slice() });
-    this.send(s, response);
-    return true;
-  }
-
-  private send(s: Socket, payload: Uint8Array): void {
-    const frame = Buffer.allocUnsafe(2 + payload.length);
-    frame.writeUInt16BE(payload.length, 0);
-    frame.set(payload, 2);
-    s.write(frame);
+    const data = new Uint8Array(response); // a copy with its own buffer, which we hand over
+    this.links.post({ t: 'answer', ...reply, data }, [data.buffer]);
   }
 }
