@@ -29,7 +29,7 @@ export function formatDecision(label: string, ev: DecisionEvent, differs?: Expec
     money.join(' '),
     ev.maskedId ?? '',
     `#${ev.seq}`,
-    `${(ev.latency.total ?? 0).toFixed(1)} ms`,
+    ev.device === 'operator' ? '' : `${(ev.latency.total ?? 0).toFixed(1)} ms`,
   ].filter(Boolean);
   const line = parts.join('  ');
   return differs ? `${line}\n    ✗ the script expected ${differs.outcome}${differs.reason ? ` (${differs.reason})` : ''}` : line;

@@ -6,13 +6,16 @@
  * The customer display is served on loopback throughout (one URL: each terminal binds the same port).
  * Nothing leaves loopback; no Debian package is needed (the virtual driver only).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualReaderDriver, VirtualScanner } from '../../../drivers/virtual/index';
 import { ConfigError, errorMessage } from '../../core/errors';
 import { loadCardFixture } from '../../emulator/card-fixture';
+import { loadPbocCard } from '../../emulator/pboc/card';
+import { loadPsam, loadTransitCard } from '../../emulator/transit/fixtures';
+import type { EmulatedCard } from '../../emulator/types';
 import { createKeystore } from '../../journal';
 import { createLogger, type Logger } from '../../log/logger';
 import type { DecisionEvent } from '../events';
@@ -23,6 +26,38 @@ import { startLocalWorld, testSeed, type DemoPhone, type LocalWorld } from './wo
 
 export const DEMO_READER = 'Emulated Contactless Reader 00 00';
 export const DEMO_SCANNER = 'Emulated Scanner';
+/** The transport PSAM's slot (transit profiles). */
+export const DEMO_SAM_READER = 'Emulated SAM Reader 00 01';
+
+/** What outlives one terminal in the demo: the physical cards (their balances) and the holders' phones. */
+interface DemoEnv {
+  dir: string;
+  card(name: string): EmulatedCard;
+  phone(cardId: string, label?: string): DemoPhone;
+}
+
+function demoEnv(dir: string, world: LocalWorld): DemoEnv {
+  const cards = new Map<string, EmulatedCard>();
+  const phones = new Map<string, DemoPhone>();
+  return {
+    dir,
+    card(name) {
+      let c = cards.get(name);
+      if (!c) {
+        const [kind, file] = name.includes('/') ? (name.split('/', 2) as [string, string]) : ['ssc', name];
+        c = kind === 'transit' ? loadTransitCard(file).card : kind === 'pboc' ? loadPbocCard(file) : loadCardFixture(file);
+        cards.set(name, c);
+      }
+      return c;
+    },
+    phone(cardId, label) {
+      const key = `${cardId}/${label ?? ''}`;
+      let p = phones.get(key);
+      if (!p) phones.set(key, (p = world.phone(cardId, label ? { label } : {})));
+      return p;
+    },
+  };
+}
 
 export interface DemoIo {
   out: (line: string) => void;
@@ -92,30 +127,32 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const { io } = o;
-  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'ykt-demo-'));
-  const logFile = join(dir, 'demo.log');
   const logLines: string[] = [];
   const log: Logger = createLogger({ component: 'ykt', level: o.verbose ? 'debug' : 'info', sink: o.verbose ? (l) => process.stderr.write(l + '\n') : (l) => void logLines.push(l) });
   const result: DemoResult = { code: 0, decisions: [], skipped: [], synced: [], displayUrls: [] };
-  const segments = (o.segments ?? DEMO_SEGMENTS).filter((s) => !o.only?.length || o.only.includes(s.id) || o.only.includes(String(s.profile.kind)));
+  const segments = (o.segments ?? DEMO_SEGMENTS).filter((s) => !o.only?.length || o.only.some((x) => s.id === x || s.id.startsWith(`${x}-`)));
   if (o.only?.length && segments.length === 0) throw new ConfigError('--profile', `no demo segment "${o.only.join(',')}" (segments: ${(o.segments ?? DEMO_SEGMENTS).map((s) => s.id).join(', ')})`);
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'ykt-demo-'));
+  const logFile = join(dir, 'demo.log');
 
   const lostPhoneSerial = Buffer.from(testSeed('serial:' + LOST_PHONE_LABEL).subarray(0, 8)).toString('hex').toUpperCase();
   const t0 = performance.now();
-  const world = await startLocalWorld({ dir: join(dir, 'world'), profile: { kind: 'library' }, hotlisted: demoHotlist(lostPhoneSerial), config: { display: { enabled: false } } });
-  const port = await pickPort(o.port);
   const say = (line: string) => (o.json ? undefined : io.out(line));
-  say(`ykt demo: local clearing backend ${world.backendUrl} (SQLite, TEST-signed downloads: hotlist, fares, CA keys, e-code lists) — ${(performance.now() - t0).toFixed(0)} ms`);
-  if (port !== 0) say(`customer display: http://127.0.0.1:${port}/  (maintenance page /maintenance)${o.keep ? '' : ' — add --keep to keep it running after the script'}`);
-
-  let kept: { terminal: Terminal; driver: VirtualReaderDriver } | undefined;
+  let world: LocalWorld | undefined;
+  /** The terminal playing now (stopped in `finally` whatever happens, so that nothing keeps running). */
+  const live: { terminal?: Terminal } = {};
   try {
+    world = await startLocalWorld({ dir: join(dir, 'world'), profile: { kind: 'library' }, hotlisted: demoHotlist(lostPhoneSerial), config: { display: { enabled: false } } });
+    const port = await pickPort(o.port);
+    const env = demoEnv(dir, world);
+    say(`ykt demo: local clearing backend ${world.backendUrl} (SQLite, TEST-signed downloads: hotlist, fares, CA keys, e-code lists) — ${(performance.now() - t0).toFixed(0)} ms`);
+    if (port !== 0) say(`customer display: http://127.0.0.1:${port}/  (maintenance page /maintenance)${o.keep ? '' : ' — add --keep to keep it running after the script'}`);
+
     for (const [i, seg] of segments.entries()) {
-      const last = i === segments.length - 1;
-      const played = await playSegment(o, world, seg, port, log, result, say);
-      if (!played) continue;
-      if (o.keep && last) kept = played;
-      else await played.terminal.stop();
+      const played = await playSegment(o, world, env, seg, port, log, result, say, live);
+      if (!played || (o.keep && i === segments.length - 1)) continue;
+      await played.stop();
+      live.terminal = undefined;
     }
     const bad = result.decisions.filter((d) => !d.ok).length + result.synced.filter((s) => !s.ok).length;
     if (bad) result.code = 1;
@@ -125,19 +162,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         (bad ? ` — ${bad} DIFFERENT FROM THE SCRIPT (see above)` : '') +
         ` — ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    if (kept) {
-      say(`--keep: the ${kept.terminal.profileName} terminal and its display ${kept.terminal.displayUrl}/ stay up; Ctrl-C (SIGINT) or SIGTERM stops them`);
+    if (o.keep && live.terminal) {
+      say(`--keep: the ${live.terminal.profileName} terminal and its display ${live.terminal.displayUrl}/ stay up; Ctrl-C (SIGINT) or SIGTERM stops them`);
       await (o.untilStopped ? o.untilStopped() : new Promise<void>(() => {}));
-      await kept.terminal.stop();
-      kept = undefined;
     }
   } finally {
-    if (kept) await kept.terminal.stop().catch(() => {});
-    await world.close();
-    if (o.dir) {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(logFile, logLines.join('\n') + '\n');
-    } else rmSync(dir, { recursive: true, force: true });
+    await live.terminal?.stop().catch(() => {});
+    await world?.close();
+    if (o.dir) writeFileSync(logFile, logLines.join('\n') + '\n');
+    else rmSync(dir, { recursive: true, force: true });
   }
   return result;
 }
@@ -146,20 +179,28 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 async function playSegment(
   o: DemoOptions,
   world: LocalWorld,
+  env: DemoEnv,
   seg: DemoSegment,
   port: number,
   log: Logger,
   result: DemoResult,
   say: (l: string) => void,
-): Promise<{ terminal: Terminal; driver: VirtualReaderDriver } | undefined> {
-  const config = world.terminalConfig({ id: seg.terminalId, profile: seg.profile, config: { ...seg.config, display: { port, ...(seg.config?.display as object | undefined) } } });
+  live: { terminal?: Terminal },
+): Promise<Terminal | undefined> {
+  const profile = typeof seg.profile === 'function' ? seg.profile({ dir: env.dir, world }) : seg.profile;
+  const sections: Record<string, unknown> = { ...seg.config, display: { port, ...(seg.config?.display as object | undefined) } };
+  if (seg.psam) sections.transit = { ...(seg.config?.transit as object | undefined), samReader: DEMO_SAM_READER };
+  const config = world.terminalConfig({ id: seg.terminalId, profile, config: sections });
   // Provision the keystore and enrol the terminal at the backend before it starts (as an installer does).
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(config.terminal.dataDir, { recursive: true });
   const keystore = createKeystore(config.journal.keystorePath);
   await world.enrolTerminal(keystore.publicKey, seg.terminalId);
 
   const driver = new VirtualReaderDriver({ readers: [{ name: DEMO_READER, interface: 'contactless' }] });
+  if (seg.psam) {
+    driver.addReader(DEMO_SAM_READER, { interface: 'contact' });
+    driver.insertCard(DEMO_SAM_READER, loadPsam(seg.psam).card);
+  }
   const scanner = new VirtualScanner(DEMO_SCANNER);
   let terminal: Terminal;
   try {
@@ -173,22 +214,13 @@ async function playSegment(
     }
     throw e;
   }
+  live.terminal = terminal;
   await terminal.pollDownloads(); // the signed downloads, before the first tap
   if (terminal.displayUrl) result.displayUrls.push(terminal.displayUrl);
   say('');
   say(formatSegmentHeader(seg, terminal));
 
-  const phones = new Map<string, DemoPhone>();
-  const ctx: DemoContext = {
-    world,
-    terminal,
-    phone: (cardId, label) => {
-      const key = `${cardId}/${label ?? ''}`;
-      let p = phones.get(key);
-      if (!p) phones.set(key, (p = world.phone(cardId, label ? { label } : {})));
-      return p;
-    },
-  };
+  const ctx: DemoContext = { world, terminal, dir: env.dir, phone: env.phone };
   const next = () =>
     new Promise<DecisionEvent>((resolve) => {
       const off = terminal.onDecision((ev) => {
@@ -199,24 +231,26 @@ async function playSegment(
 
   for (const step of seg.steps) {
     if (o.paceMs) await sleep(o.paceMs);
+    const decided = step.kind === 'operator' && !step.expect ? undefined : next();
     if (step.kind === 'operator') {
       await step.act(ctx);
-      say(`  operator: ${step.label}`);
-      continue;
-    }
-    const decided = next();
-    if (step.kind === 'tap') driver.insertCard(DEMO_READER, typeof step.card === 'string' ? loadCardFixture(step.card) : step.card());
+      if (!decided) {
+        say(`  ${step.label}`);
+        continue;
+      }
+    } else if (step.kind === 'tap') driver.insertCard(DEMO_READER, env.card(step.card));
     else {
       const text = step.code(ctx);
       ctx.lastCode = text;
       scanner.present(text);
     }
-    const ev = await decided;
+    const ev = await decided!;
     if (step.kind === 'tap') driver.removeCard(DEMO_READER);
-    const ok = ev.outcome === step.expect.outcome && (step.expect.reason === undefined || ev.reason === step.expect.reason);
-    result.decisions.push({ segment: seg.id, step: step.label, expected: step.expect, ok, event: ev });
-    if (o.json) o.io.out(JSON.stringify({ segment: seg.id, step: step.label, expected: step.expect, asScripted: ok, ...ev }));
-    else say(formatDecision(step.label, ev, ok ? undefined : step.expect));
+    const expect = step.expect!;
+    const ok = ev.outcome === expect.outcome && (expect.reason === undefined || ev.reason === expect.reason);
+    result.decisions.push({ segment: seg.id, step: step.label, expected: expect, ok, event: ev });
+    if (o.json) o.io.out(JSON.stringify({ segment: seg.id, step: step.label, expected: expect, asScripted: ok, ...ev }));
+    else say(formatDecision(step.label, ev, ok ? undefined : expect));
   }
 
   // The sync loop forwards the journal in the background; show the backend's acknowledgement.
@@ -234,5 +268,5 @@ async function playSegment(
   result.synced.push({ segment: seg.id, terminalId: seg.terminalId, records: Number(pos.head), ackedThrough: pos.ackedThrough.toString(), backendRecords, ok });
   if (o.json) o.io.out(JSON.stringify({ segment: seg.id, sync: { terminalId: seg.terminalId, journalHead: pos.head.toString(), ackedThrough: pos.ackedThrough.toString(), unsent: pos.unsent.toString(), backendRecords, ok } }));
   else say(ok ? `  sync: ${backendRecords} records acknowledged by the backend (journal #1…#${pos.ackedThrough}, hash chain and signature verified there)` : `  sync: NOT COMPLETE — ${pos.unsent} records unsent, backend holds ${backendRecords}`);
-  return { terminal, driver };
+  return terminal;
 }
