@@ -11,6 +11,9 @@ import { projectRoot } from '../../core/paths';
 import { launchChromium, openDisplay, type Chromium, type DisplayPage } from '../../display/testing/chromium';
 import { loadCardFixture } from '../../emulator/card-fixture';
 import type { DecisionEvent } from '../events';
+import { loadTransitCard } from '../../emulator/transit/fixtures';
+import type { EmulatedCard } from '../../emulator/types';
+import { TestClock, cst } from '../profiles/transit/testing';
 import { READER, startHarness, type Harness } from '../testing/harness';
 
 const SHOTS = join(projectRoot(), 'test-artifacts', 'runtime');
@@ -24,14 +27,14 @@ async function shot(name: string): Promise<void> {
 }
 
 /** Put a card on the emulated reader; resolves with the decision (the card stays until removed). */
-function present(fixture: string): Promise<DecisionEvent> {
+function present(fixture: string | EmulatedCard): Promise<DecisionEvent> {
   const decided = new Promise<DecisionEvent>((resolve) => {
     const off = h.terminal.onDecision((ev) => {
       off();
       resolve(ev);
     });
   });
-  h.driver.insertCard(READER, loadCardFixture(fixture));
+  h.driver.insertCard(READER, typeof fixture === 'string' ? loadCardFixture(fixture) : fixture);
   return decided;
 }
 
@@ -90,5 +93,64 @@ describe('customer display served by the running terminal, in Chromium', () => {
     expect(s2.reason).toEqual({ zh: '此卡已挂失或停用', en: 'This card has been reported lost or is blocked.' });
     await shot('library-declined-hotlisted');
     h.driver.removeCard(READER);
+  });
+});
+
+describe('bus validator display: amount, concession and balance', () => {
+  let bus: Harness;
+  let busPage: DisplayPage;
+
+  beforeAll(async () => {
+    // a weekday at 08:00 CST (peak: no off-peak concession), so the amounts are those of the fare file
+    bus = await startHarness({
+      profile: { kind: 'bus', line: 26, fareProfile: 'bus-26' },
+      psam: 'psam-test-1',
+      clock: new TestClock(cst('2026-11-25T08:00')),
+      config: { display: { enabled: true, port: 0, approvedHoldMs: 1500, declinedHoldMs: 1500, speech: { enabled: false } } },
+    });
+    busPage = await openDisplay(browser, bus.terminal.displayUrl!);
+  });
+
+  afterAll(async () => {
+    await busPage?.close();
+    await bus?.close();
+  });
+
+  const busTap = (card: EmulatedCard): Promise<DecisionEvent> => {
+    const decided = new Promise<DecisionEvent>((resolve) => {
+      const off = bus.terminal.onDecision((ev) => {
+        off();
+        resolve(ev);
+      });
+    });
+    bus.driver.insertCard(READER, card);
+    return decided;
+  };
+
+  it('a student card: idle → result with the amount paid, the full fare, the concession and the balance → idle', async () => {
+    const idle = await busPage.waitForView({ kind: 'idle' });
+    await busPage.page.screenshot({ path: join(SHOTS, 'bus-idle.png') });
+    const ev = await busTap(loadTransitCard('tunion-student-sm4').card);
+    expect(ev).toMatchObject({ outcome: 'approved', amountFen: 100, fullAmountFen: 200, concession: 'student', balanceFen: 4900 });
+    const s = await busPage.waitForView({ kind: 'approved', minSeq: idle.seq + 1 });
+    expect(s.rows.amount?.value).toContain('¥1.00');
+    expect(s.rows['full-fare']?.value).toContain('¥2.00');
+    expect(s.rows.concession).toBeDefined();
+    expect(s.rows.balance?.value).toContain('¥49.00');
+    await busPage.page.screenshot({ path: join(SHOTS, 'bus-approved-student.png') });
+    bus.driver.removeCard(READER);
+    await busPage.waitForView({ kind: 'idle', minSeq: s.seq + 1 }, 10_000);
+  });
+
+  it('too little on the card: declined, "please top up" in plain words, the balance shown', async () => {
+    const before = (await busPage.state()).seq;
+    const ev = await busTap(loadTransitCard('faulty-low-balance').card);
+    expect(ev).toMatchObject({ outcome: 'declined', reason: 'insufficient-funds', balanceFen: 150 });
+    const s = await busPage.waitForView({ kind: 'declined', minSeq: before + 1 });
+    expect(s.reason).toEqual({ zh: '余额不足，请充值', en: 'Balance too low. Please top up.' });
+    expect(s.rows.balance?.value).toContain('¥1.50');
+    await busPage.page.screenshot({ path: join(SHOTS, 'bus-declined-low-balance.png') });
+    bus.driver.removeCard(READER);
+    await busPage.waitForView({ kind: 'idle', minSeq: s.seq + 1 }, 10_000);
   });
 });

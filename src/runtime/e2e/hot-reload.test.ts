@@ -11,6 +11,7 @@ import { hotlistKey } from '../../hotlist/key';
 import { keysFromBigints } from '../../hotlist/keys';
 import { fullHotlistPayload } from '../../hotlist/payload';
 import type { DecisionEvent } from '../events';
+import { TestClock, cst } from '../profiles/transit/testing';
 import { startHarness, type Harness } from '../testing/harness';
 
 const R1 = 'Emulated Contactless Reader 00 00';
@@ -104,5 +105,45 @@ describe('hot reload of downloads while taps continue', () => {
     expect(w!.slice(firstDeclined).every((d) => d.reason === 'hotlisted')).toBe(true);
     expect(w!.slice(0, firstDeclined).every((d) => d.outcome === 'approved')).toBe(true);
     expect(await h.tap('ssc-2nd-wenzhou-t0')).toMatchObject({ outcome: 'declined', reason: 'hotlisted' });
+  }, 60_000);
+
+  it('a new fare set while riders keep scanning at a bus validator: every ride decided, the new fare from the reload on', async () => {
+    // a weekday at 08:00 CST: peak, no off-peak concession
+    h = await startHarness({ profile: { kind: 'bus', line: 26, fareProfile: 'bus-26' }, psam: 'psam-test-1', clock: new TestClock(cst('2026-11-25T08:00')) });
+    const { terminal, world } = h;
+    const fares = JSON.parse(readFileSync(fixturesDir('transit', 'fares', 'demo-city.json'), 'utf8')) as { version: string; profiles: Record<string, { fareFen?: number }> };
+    fares.version = 'demo-2026-11.2';
+    fares.profiles['bus-26']!.fareFen = 250;
+    world.publish('fare-params', 2, new TextEncoder().encode(JSON.stringify(fares)));
+
+    // each rider is another holder (no transfer, no daily cap): their e-code rides post-paid at the fare in force
+    let polling = true;
+    let n = 0;
+    const rides: DecisionEvent[] = [];
+    const riders = (async () => {
+      while (polling && n < 2000) {
+        await new Promise((r) => setImmediate(r));
+        const id = `410100D156000005${(0x5000_0000_0000_0000n + BigInt(++n)).toString(16).toUpperCase()}`;
+        rides.push(await h!.scan(world.phone(id).code('transit')));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 20));
+    await terminal.pollDownloads();
+    const ridesAtReload = rides.length;
+    await new Promise((r) => setTimeout(r, 30));
+    polling = false;
+    await riders;
+
+    expect(rides.length).toBe(n); // every code shown was decided
+    expect(rides.every((r) => r.outcome === 'approved' && r.source === 'ecode')).toBe(true);
+    expect(terminal.services.fares()?.version).toBe('demo-2026-11.2');
+    const amounts = rides.map((r) => r.amountFen);
+    const switchAt = amounts.indexOf(250);
+    expect(switchAt).toBeGreaterThan(0);
+    expect(switchAt).toBeLessThanOrEqual(ridesAtReload + 1); // (+1: a ride priced before the swap may finish just after)
+    expect(amounts.slice(0, switchAt).every((a) => a === 200)).toBe(true);
+    expect(amounts.slice(switchAt).every((a) => a === 250)).toBe(true);
+    expect(rides.length).toBeGreaterThan(ridesAtReload); // rides continued after the reload
+    expect(terminal.services.journal.list({ limit: 5000 }).filter((r) => r.outcome === 'approved').length).toBeGreaterThanOrEqual(rides.length);
   }, 60_000);
 });
