@@ -75,17 +75,29 @@ class LinkWorker {
 
   post(msg: { t: string; id: number } & Record<string, unknown>, transfer: ArrayBuffer[] = []): void {
     const w = this.start();
-    if (msg.t === 'insert') this.active.add(msg.id);
-    if (msg.t === 'remove' || msg.t === 'kill') this.active.delete(msg.id);
-    if (this.active.size > 0) w.ref();
-    else w.unref();
+    // Referenced while a card is in, and while a removal waits for its 'removed' (else the process
+    // could exit under an awaited bridge.close()).
+    if (msg.t === 'insert' || msg.t === 'remove') this.active.add(msg.id);
+    if (msg.t === 'kill') this.active.delete(msg.id);
+    this.refresh();
     w.postMessage(msg, transfer);
+  }
+
+  private refresh(): void {
+    if (this.active.size > 0) this.worker?.ref();
+    else this.worker?.unref();
   }
 
   private start(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(new URL('./vpcd-link.mjs', import.meta.url));
-    w.on('message', (e: LinkEvent) => this.bridges.get(e.id)?.(e));
+    w.on('message', (e: LinkEvent) => {
+      if (e.t === 'removed') {
+        this.active.delete(e.id);
+        this.refresh();
+      }
+      this.bridges.get(e.id)?.(e);
+    });
     w.on('error', (e) => {
       // A bug in the link itself: every bridge loses its card (tests fail on missing events).
       process.stderr.write(`vpcd link worker failed: ${e.stack ?? e.message}\n`);
