@@ -48,12 +48,10 @@ export interface RunTerminalOptions {
  */
 export async function runTerminalUntilSignal(o: RunTerminalOptions): Promise<number> {
   const { io } = o;
-  const { loadTerminalConfig } = await import('../../runtime/config');
-  const config = typeof o.config === 'string' ? loadTerminalConfig(o.config) : o.config;
-  const { Terminal } = await import('../../runtime/terminal');
   const signals = o.signals ?? ['SIGTERM', 'SIGINT'];
 
-  // Signals that arrive during start-up are honoured once the terminal is up (it then stops at once).
+  // Handlers first (before anything is loaded): a signal during start-up is honoured once the terminal
+  // is up — it then stops at once — instead of killing the process half-way through opening the journal.
   let stopRequested: NodeJS.Signals | undefined;
   let wake: (() => void) | undefined;
   let stopping = false;
@@ -67,6 +65,9 @@ export async function runTerminalUntilSignal(o: RunTerminalOptions): Promise<num
   };
   for (const s of signals) process.on(s, onSignal);
   try {
+    const { loadTerminalConfig } = await import('../../runtime/config');
+    const config = typeof o.config === 'string' ? loadTerminalConfig(o.config) : o.config;
+    const { Terminal } = await import('../../runtime/terminal');
     const terminal = await Terminal.start({ config, driver: o.driver, scanners: o.scanners, log: o.log });
     const wallMs = process.uptime() * 1000;
     const where = terminal.displayUrl ? `display ${terminal.displayUrl}/ (maintenance ${terminal.displayUrl}/maintenance, metrics ${terminal.displayUrl}/metrics)` : 'display disabled (display.enabled: false)';
