@@ -24,13 +24,15 @@ import { linkSharedDependencies } from '../../firmware/dependencies';
 import { addTargets, DAY_MS, DEFAULT_EXPIRY_MS, initRepository, publishTimestamp, rotateRoot } from '../../firmware/repository';
 import { commandRuntime, HEALTH_LINE_PREFIX } from '../../firmware/runtime-host';
 import { recoverAtBoot, rollbackToOther } from '../../firmware/boot';
-import { runHealthChecks } from '../../firmware/health';
+import { runHealthChecks, type HealthCheck } from '../../firmware/health';
 import { readState } from '../../firmware/slots';
 import { dirSource } from '../../firmware/source';
 import { loadTrust } from '../../firmware/trust-store';
 import { trustPinnedRoot } from '../../firmware/trust';
 import { checkUpdate } from '../../firmware/update-check';
 import { EXIT, parseArgs, UsageError, type CliIo, type Command } from '../command';
+import { checkConfigFile } from './config-check';
+import { DEFAULT_CONFIG_PATH } from './start';
 
 const CONFIG_HELP = `  --config FILE        terminal config (JSON with "firmware", "journal", "terminal" sections)
   --root DIR           firmware root (slots, state, trust)           [firmware.root]`;
@@ -389,21 +391,43 @@ Run it before starting the runtime (e.g. systemd ExecStartPre). Prints the entry
 
 const selftestCommand: Command = {
   path: ['image', 'selftest'],
-  summary: "the trial runtime's health report (journal opens read-only and verifies) as a YKT-HEALTH line",
+  summary: "the runtime's health report (journal, readers, PSAM, scanners, backend or offline policy) as a YKT-HEALTH line",
   help: `usage: ykt image selftest [--config FILE] [--journal PATH] [--terminal-id ID] [--deadline-ms N]
 
-What the installer runs from the new slot (firmware.runtimeCommand). Opens the journal READ-ONLY
-(never migrates it before commit) and prints: ${HEALTH_LINE_PREFIX}{"ok":…,"checks":[…]}. The runtime adds
-its readers, scanners and backend checks to this report when it lands.`,
+What the installer runs from the new slot (firmware.runtimeCommand), and an operator's check of a
+terminal. Opens the journal READ-ONLY (never migrates it before commit) and prints:
+${HEALTH_LINE_PREFIX}{"ok":…,"checks":[…]}. With the terminal's config (--config FILE, else $YKT_CONFIG, else
+${DEFAULT_CONFIG_PATH} when it exists) it also checks, with that config: the config itself is valid;
+readers are present (reader.include/exclude applied) and the transport PSAM is in its slot
+(transit.samReader); every scanner opens; the backend answers GET /health — or, when it does not, the
+journal's offline limits still allow working offline. No card is touched, nothing is written.
+
+exit codes: 0 healthy, 1 a check failed, 2 usage, 3 config`,
   async run(args, io) {
     const a = parseArgs(args, { options: ['config', 'journal', 'terminal-id', 'deadline-ms'] });
     if (!a.options.has('journal') && process.env.YKT_JOURNAL_PATH) a.options.set('journal', process.env.YKT_JOURNAL_PATH);
     if (!a.options.has('terminal-id') && process.env.YKT_TERMINAL_ID) a.options.set('terminal-id', process.env.YKT_TERMINAL_ID);
+    // The runtime's own config (the one `ykt start` runs with), when there is one.
+    const runtimePath = a.options.get('config') ?? process.env.YKT_CONFIG ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
+    const extra: HealthCheck[] = [];
+    if (runtimePath) {
+      const rep = await checkConfigFile(runtimePath);
+      if (!rep.ok) extra.push({ name: 'config', run: async () => ({ ok: false, detail: `${runtimePath}: ${rep.problems.map((p) => `${p.field}: ${p.why}`).join('; ')}` }) });
+      else {
+        const { loadTerminalConfig } = await import('../../runtime/config');
+        const { runtimeHealthChecks } = await import('../../runtime/selftest');
+        const config = loadTerminalConfig(runtimePath);
+        if (!a.options.has('journal')) a.options.set('journal', config.journal.path);
+        if (!a.options.has('terminal-id')) a.options.set('terminal-id', config.terminal.id);
+        extra.push({ name: 'config', run: async () => ({ ok: true, detail: `${runtimePath}: valid (${config.profile.kind} terminal ${config.terminal.id})` }) }, ...runtimeHealthChecks(config));
+      }
+    }
     const l = loadConfig(a.options);
     const guard = guardFor(l);
-    const checks = guard ? [journalCheck(guard)] : [];
+    const checks = [...(guard ? [journalCheck(guard)] : []), ...extra];
     const r = await runHealthChecks(checks, int(a.options.get('deadline-ms'), 10_000, '--deadline-ms'));
-    io.out(HEALTH_LINE_PREFIX + JSON.stringify({ ok: r.ok, checks: r.results.length ? r.results : [{ name: 'journal', ok: true, detail: `no journal at ${l.journalPath} yet` }] }));
+    const results = guard ? r.results : [{ name: 'journal', ok: true, detail: `no journal at ${l.journalPath} yet` }, ...r.results];
+    io.out(HEALTH_LINE_PREFIX + JSON.stringify({ ok: r.ok, checks: results }));
     return r.ok ? EXIT.OK : EXIT.NEGATIVE;
   },
 };
