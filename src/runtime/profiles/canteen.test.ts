@@ -2,12 +2,14 @@
 // and the operator API over HTTP on loopback: amount entry, an amount used once, the subsidy wallet
 // spent before the card, the daily limit, refund of the last sale, hotlisted PAN, EC too low, e-code
 // post-paid with the same subsidy (卡码同权).
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testSeed } from '../demo/world';
-import { startHarness, type Harness } from '../testing/harness';
+import type { DecisionEvent } from '../events';
+import { READER, startHarness, type Harness } from '../testing/harness';
 import { ecBalanceOf, holderTokenOf, operatorClient, ShiftedClock, ZHENGZHOU_CARD_ID, ZHENGZHOU_PAN, zhengzhouCard } from './pos/testing';
 
 const DAY = 86_400_000;
@@ -94,6 +96,73 @@ describe('canteen POS', () => {
     expect(await h.scan(code)).toMatchObject({ outcome: 'approved', source: 'ecode', amountFen: 3_00 });
     const j = h.terminal.services.journal;
     expect(j.list({ limit: 10 }).filter((r) => r.reason === 'no-amount')).toHaveLength(2);
+  });
+
+  it('a card and a code at once: one amount, one sale; the amount cannot change while the card pays', async () => {
+    h = await startHarness({ profile: canteen() });
+    const op = operatorClient(h.terminal);
+    const next = (device: string) => new Promise<DecisionEvent>((resolve) => {
+      const off = h!.terminal.onDecision((ev) => ev.device === device && (off(), resolve(ev)));
+    });
+    await op.amount(6_00);
+    h.driver.setLatency(READER, 15); // a slow card: the payment takes a while
+    const card = zhengzhouCard();
+    const cardDecision = next(READER);
+    h.driver.insertCard(READER, card);
+    const deadline = Date.now() + 5_000;
+    while ((await op.state()).inProgress === null && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    expect(await op.state()).toMatchObject({ pending: null, inProgress: { amountFen: 6_00 } });
+    expect(await op.call('POST', '/operator/amount', { fen: 1_00 })).toMatchObject({ status: 409, body: { error: 'busy' } });
+    expect(await op.call('POST', '/operator/cancel')).toMatchObject({ status: 409, body: { error: 'busy' } });
+    expect(await op.call('POST', '/operator/refund')).toMatchObject({ status: 409, body: { error: 'busy' } });
+    const codeDecision = next('Emulated Scanner');
+    h.scanner.present(h.world.phone(ZHENGZHOU_CARD_ID).code('payment'));
+    expect(await codeDecision).toMatchObject({ outcome: 'declined', reason: 'payment-in-progress' });
+    expect(await cardDecision).toMatchObject({ outcome: 'approved', amountFen: 6_00 });
+    h.driver.removeCard(READER);
+    expect(ecBalanceOf(card)).toBe(500_00 - 6_00);
+    expect(await op.state()).toMatchObject({ pending: null, inProgress: null });
+  });
+
+  it('tearing: the card leaves at every APDU in turn — every decision recorded, no charge without the amount used up, no subsidy spent on an unfinished sale', async () => {
+    h = await startHarness({ profile: canteen({ subsidy: { rosterFile: elderlyRoster() }, dailyLimitFen: 0 }) });
+    const op = operatorClient(h.terminal);
+    const j = h.terminal.services.journal;
+    const ledgerPath = join(h.world.config.terminal.dataDir, 'canteen-sales.sqlite');
+    const ledger = () => {
+      const db = new Database(ledgerPath, { readonly: true });
+      try {
+        const held = (db.prepare("SELECT COUNT(*) AS n FROM sales WHERE state = 'held'").get() as { n: number }).n;
+        const done = (db.prepare("SELECT COALESCE(SUM(subsidy_fen), 0) AS n FROM sales WHERE state = 'done'").get() as { n: number }).n;
+        const spent = (db.prepare('SELECT COALESCE(SUM(spent_fen), 0) AS n FROM wallet').get() as { n: number }).n;
+        return { held, done, spent };
+      } finally {
+        db.close();
+      }
+    };
+    const reasons = new Set<string>();
+    for (let after = 0; after < 40; after++) {
+      if ((await op.state()).pending === null) await op.amount(10_00);
+      const card = zhengzhouCard();
+      h.driver.setFault(READER, { kind: 'vanish', after, executes: true });
+      const ev = await h.tap(card);
+      h.driver.setFault(READER, undefined);
+      reasons.add(ev.reason);
+      expect(j.get(BigInt(ev.seq)), `tear after ${after}`).toMatchObject({ outcome: ev.outcome, reason: ev.reason });
+      const debited = ecBalanceOf(card)! < 500_00;
+      const st = await op.state();
+      if (debited) expect(st.pending, `tear after ${after}: EC debited, the amount must be used up`).toBeNull();
+      if (ev.outcome === 'approved') {
+        expect(debited).toBe(true);
+        expect(ev).toMatchObject({ amountFen: 2_00, fullAmountFen: 10_00 });
+      }
+      const l = ledger();
+      expect(l.held, `tear after ${after}: no sale left held`).toBe(0);
+      expect(l.spent, `tear after ${after}: the wallet matches the finished sales`).toBe(l.done);
+      if (ev.outcome === 'approved') break;
+    }
+    // refused before the debit (card removed while reading), torn during / after it, finally approved
+    expect([...reasons]).toEqual(expect.arrayContaining(['card-removed', 'torn-after-charge', 'ok']));
   });
 
   it('an amount left pending expires: the tap after the timeout is not charged', async () => {
