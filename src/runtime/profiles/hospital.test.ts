@@ -146,6 +146,18 @@ describe('hospital counter', () => {
     expect(small).toMatchObject({ outcome: 'approved', message: 'paid 99.00 CNY' });
   });
 
+  it('electronic cash within its limits: above the EC terminal limit an offline-only counter declines, nothing moves', async () => {
+    h = await startHarness({ profile: hospital() });
+    const op = operatorClient(h.terminal);
+    await op.amount(1_500_00); // over pboc.ec.terminalLimitFen (1000.00): EC not allowed, the card asks to go online
+    const card = zhengzhouCard();
+    expect(await h.tap(card)).toMatchObject({ outcome: 'declined', reason: 'online-unavailable' });
+    expect(ecBalanceOf(card)).toBe(500_00);
+    expect(await op.state()).toMatchObject({ pending: { amountFen: 1_500_00 } });
+    await op.amount(600_00); // within the EC limit but above the card's EC balance (500.00)
+    expect(await h.tap(card)).toMatchObject({ outcome: 'declined', reason: 'ec-balance-low' });
+  });
+
   it('a declined payment does not register and keeps no holder data; the amount stays pending', async () => {
     h = await startHarness({ profile: hospital() });
     const op = operatorClient(h.terminal);
