@@ -211,6 +211,8 @@ describe('bus validator: transport e-purse through the PSAM', () => {
     expect(recordOf(student).tokens.holder).toBeDefined();
     const bad = await h!.scan('YKE1:NOT-A-CODE');
     expect(bad.outcome).not.toBe('approved');
+    // a code made for another service is not consent to pay a fare
+    expect(await h!.scan(h!.world.phone(ZHENGZHOU_CARD_ID).code('culture'))).toMatchObject({ outcome: 'declined', reason: 'wrong-scope' });
   });
 
   it('anti-passback (when configured): the same holder cannot pay twice in a row by card or code', async () => {

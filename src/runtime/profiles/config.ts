@@ -28,6 +28,8 @@ const transit = {
   ssseHolderToken: z.boolean().default(true),
   /** The ride ledger (transfers, caps, e-code metro trips), SQLite. Default <terminal.dataDir>/transit-rides.sqlite. */
   rideLedgerPath: z.string().min(1).optional(),
+  /** E-code scopes that may ride here: a transit code is the rider's consent to a post-paid fare (the e-code profile must allow them too). */
+  codeScopes: z.array(z.string().min(1)).min(1).default(['transit']),
 };
 
 export const busProfileSchema = z

@@ -83,6 +83,7 @@ describe('metro gate: card', () => {
     const card = loadTransitCard('tunion-adult');
     const ev = await exit.tap(card.card);
     expect(ev).toMatchObject({ outcome: 'approved', amountFen: 600, balanceFen: 4400 });
+    expect(ev.message).toMatch(/missing-entry/);
     const intent = exit.terminal.services.journal.get(recordOf(exit, ev).refSeq!)!;
     expect(intent.payload).toMatchObject({ ride: { kind: 'exit', baseFen: 0, penaltyFen: 600 } });
   });
@@ -92,7 +93,9 @@ describe('metro gate: card', () => {
     const card = loadTransitCard('tunion-adult');
     await entry.tap(card.card);
     clock.advance(300 * MINUTE);
-    expect(await exit.tap(card.card)).toMatchObject({ outcome: 'approved', amountFen: 800 });
+    const out = await exit.tap(card.card);
+    expect(out).toMatchObject({ outcome: 'approved', amountFen: 800 });
+    expect(out.message).toMatch(/overstay/);
     expect(card.purse.state.balanceFen).toBe(4200);
   });
 

@@ -196,6 +196,8 @@ export class TransitCore {
       else if (out.debit === 'done' && out.fare) {
         result.amountFen = out.fare.fareFen;
         Object.assign(result, fareDisplay(fares, out.fare, out.credential!));
+        // say why a penalty was charged (missing entry or exit, overstay): the rider should know
+        if (out.fare.penaltyFen > 0) result.decision = { ...out.decision, message: `${out.decision.message}${penaltyNote(out.fare)}` };
       }
     }
 
@@ -272,12 +274,24 @@ export class TransitCore {
   // --- e-codes ------------------------------------------------------------------------------------
 
   /** Verify a code for a transit ride (hotlist included). A refusal comes back recorded. */
-  verify(scan: CodeScan, cfg: { acceptCode: boolean; ecodeProfile: string }): { ok: true; credential: Credential; info?: Record<string, unknown>; latency: Record<string, number> } | { ok: false; result: ProfileResult } {
+  /**
+   * Verify a code for a transit ride (hotlist included) and check its scope. An approval of a
+   * fail-open e-code profile (ecode.profiles.<name>.cannotDecide) rides too: the operator chose it;
+   * the verifier's reason is kept in the ride's record. A refusal comes back recorded.
+   */
+  verify(
+    scan: CodeScan,
+    cfg: { acceptCode: boolean; ecodeProfile: string; codeScopes: readonly string[] },
+  ): { ok: true; credential: Credential; info: Record<string, unknown>; latency: Record<string, number> } | { ok: false; result: ProfileResult } {
     if (!cfg.acceptCode) return { ok: false, result: this.oneStep('ecode', { decision: decline('code-not-accepted', 'codes are not accepted here: please tap your card'), payload: {} }, {}) };
     const r = verifyCode(this.s, scan, cfg.ecodeProfile);
     const latency = { verify: r.verifyMs };
-    if (r.decision.outcome !== 'approved' || !r.credential) return { ok: false, result: this.oneStep('ecode', { decision: r.decision, holder: r.credential?.holderToken, payload: { code: r.info } }, latency) };
-    return { ok: true, credential: r.credential, info: r.info, latency };
+    const scope = typeof r.info?.scope === 'string' ? r.info.scope : undefined;
+    let refusal: Decision | undefined;
+    if (r.decision.outcome !== 'approved' || !r.credential) refusal = r.decision;
+    else if (!scope || !cfg.codeScopes.includes(scope)) refusal = decline('wrong-scope', `this code was made for "${scope ?? 'unknown'}": please show your ${cfg.codeScopes.join(' or ')} code (乘车码)`);
+    if (refusal) return { ok: false, result: this.oneStep(r.credential?.source ?? 'ecode', { decision: refusal, holder: r.credential?.holderToken, payload: { code: r.info } }, latency) };
+    return { ok: true, credential: r.credential!, info: { ...r.info, verified: r.decision.reason }, latency };
   }
 
   /** Does the holder's anti-passback (shared with cards, services.passback) refuse this code now? */
@@ -293,8 +307,7 @@ export class TransitCore {
    */
   codeRide(credential: Credential, quote: FareQuote, fares: FareParameters, p: Omit<CodeRidePayload, 'kind' | 'postPaid' | 'fare' | 'fareVersion' | 'industry' | 'rideKind' | 'line'>, info: Record<string, unknown> | undefined, latency: Record<string, number>): ProfileResult {
     const fee = quote.fareFen === 0 ? 'no charge' : `fare ${formatYuan(quote.fareFen)} charged to the code's account`;
-    const penalties = quote.steps.filter((x) => x.kind === 'penalty').map((x) => `${x.rule}: ${x.note}`);
-    const why = penalties.length ? ` (${penalties.join('; ')})` : '';
+    const why = penaltyNote(quote);
     const what = quote.kind === 'entry' ? (quote.penaltyFen > 0 ? `welcome; ${fee}${why}` : 'welcome') : `${fee}${why}`;
     const payload: CodeRidePayload = { kind: CODE_RIDE, postPaid: true, industry: quote.industry, rideKind: quote.kind, line: quote.line, fare: fareSummary(quote), fareVersion: fares.version, ...p };
     return this.oneStep(credential.source, { decision: approve(quote.kind === 'entry' ? 'entry' : 'post-paid', what), holder: credential.holderToken, amountFen: quote.fareFen, payload: { ...payload, code: info } }, latency, {
@@ -364,6 +377,12 @@ export class TransitCore {
     this.ledger.markSeen(this.s.journal.head);
     this.ledger.close();
   }
+}
+
+/** " (missing-entry: highest fare from this station)" for the penalties of a quote, or "". */
+function penaltyNote(q: FareQuote): string {
+  const p = q.steps.filter((x) => x.kind === 'penalty').map((x) => `${x.rule}: ${x.note}`);
+  return p.length ? ` (${p.join('; ')})` : '';
 }
 
 /** The journal record that IS this tap's decision, when the kernel made one. */
