@@ -222,6 +222,10 @@ describe('bus validator: transport e-purse through the PSAM', () => {
     expect(await h!.scan(h!.world.phone(ZHENGZHOU_CARD_ID).code('transit'))).toMatchObject({ outcome: 'declined', reason: 'anti-passback' });
     expect(await h!.tap(card)).toMatchObject({ outcome: 'declined', reason: 'anti-passback' });
     expect(purseOf(card).state.debits).toBe(1);
+    // the holder's other card (SSSE + UnionPay, no e-purse) would pay by QuickPass: refused as well
+    const bank = loadPbocCard('ssc-3rd-pboc');
+    expect(await h!.tap(bank)).toMatchObject({ outcome: 'declined', reason: 'anti-passback' });
+    expect(pbocAppOf(bank)!.state.balanceFen).toBe(50000);
   });
 
   it('decides offline: the backend is gone, taps and codes are still decided and kept', async () => {

@@ -54,7 +54,7 @@ export function busProfile(ctx: ProfileContext, cfg: BusProfileConfig): Profile 
       if (!cfg.acceptQuickPass) {
         return core.oneStep('transit-card', { decision: decline('no-transit-app', TRANSIT_REASONS['no-transit-app']), holder: r.holderToken, payload: { ride: { profile: w.profile } } }, r.latency, { maskedId: r.maskedId });
       }
-      return core.quickPass(tap, { fareProfile: w.profile, holderToken: r.holderToken, maskedId: r.maskedId, latency: r.latency });
+      return core.quickPass(tap, { fareProfile: w.profile, holderToken: r.holderToken, maskedId: r.maskedId, passbackSeconds: cfg.antiPassbackSeconds, latency: r.latency });
     },
 
     async onCode(scan): Promise<ProfileResult> {

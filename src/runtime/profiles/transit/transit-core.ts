@@ -218,7 +218,7 @@ export class TransitCore {
   }
 
   /** Pay the fare by QuickPass / EC (qPBOC, contactless) on a card without a transport application. */
-  async quickPass(tap: CardTap, o: { fareProfile: string; holderToken?: string; maskedId?: string; latency: Record<string, number> }): Promise<ProfileResult> {
+  async quickPass(tap: CardTap, o: { fareProfile: string; holderToken?: string; maskedId?: string; passbackSeconds: number; latency: Record<string, number> }): Promise<ProfileResult> {
     const s = this.s;
     const mono = () => s.clock.monotonic();
     const fares = this.fares()!;
@@ -228,12 +228,18 @@ export class TransitCore {
     const history = o.holderToken ? this.ledger.history(o.holderToken, nowMs, maxTransferWindowMs(fares)) : undefined;
     const quote = quoteFare(fares, credential, { profile: o.fareProfile, atMs: nowMs, kind: 'single' }, history);
     const ride = { profile: o.fareProfile, paidBy: 'quickpass' };
+    // anti-passback by the SSC holder (a bare UnionPay card's token is known only after the payment)
+    const passback = o.holderToken && o.passbackSeconds > 0 ? o.holderToken : undefined;
+    if (passback && !s.passback(passback, o.passbackSeconds, false)) {
+      return this.oneStep('pboc-card', { decision: decline('anti-passback', TRANSIT_REASONS['anti-passback']), holder: o.holderToken, payload: { ride } }, o.latency, { maskedId: o.maskedId });
+    }
     if (!quote.ok) return this.oneStep('pboc-card', { decision: decline('fare-refused', quote.message), holder: o.holderToken, payload: { ride } }, o.latency, { maskedId: o.maskedId });
     const shown = fareDisplay(fares, quote, credential);
     if (quote.fareFen === 0) {
       // Nothing to pay (a transfer made it free): no payment transaction, the ride is recorded.
       const r = this.oneStep('pboc-card', { decision: approve('ok', 'no charge'), holder: o.holderToken, amountFen: 0, payload: { ride, fare: fareSummary(quote) } }, o.latency, { maskedId: o.maskedId, amountFen: 0, ...shown });
       if (o.holderToken) this.ledger.add(this.rideOf(r.seq, o.holderToken, nowMs, quote, 'pboc-card'));
+      if (passback) s.passback(passback, o.passbackSeconds, true);
       return r;
     }
     const capk = s.capk();
@@ -267,6 +273,7 @@ export class TransitCore {
       Object.assign(result, { amountFen: quote.fareFen, ...shown });
       const holder = o.holderToken ?? d.panToken;
       if (holder) this.ledger.add(this.rideOf(d.resultSeq, holder, nowMs, quote, 'pboc-card'));
+      if (passback) s.passback(passback, o.passbackSeconds, true);
     }
     return result;
   }
