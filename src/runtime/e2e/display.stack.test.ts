@@ -94,6 +94,17 @@ describe('customer display served by the running terminal, in Chromium', () => {
     await shot('library-declined-hotlisted');
     h.driver.removeCard(READER);
   });
+  it('a code shown twice: the second is declined as already used, in plain words', async () => {
+    const code = h.world.phone('330300D1560000050000000000002002').code('culture');
+    const before = (await page.state()).seq;
+    expect(await h.scan(code)).toMatchObject({ outcome: 'approved', source: 'ecode' });
+    const ok = await page.waitForView({ kind: 'approved', minSeq: before + 1 });
+    await page.waitForView({ kind: 'idle', minSeq: ok.seq + 1 }, 10_000);
+    expect(await h.scan(code)).toMatchObject({ outcome: 'declined', reason: 'ecode-replayed' });
+    const s = await page.waitForView({ kind: 'declined', minSeq: ok.seq + 2 });
+    expect(s.reason).toEqual({ zh: '此码已使用，请刷新', en: 'This code was already used. Please refresh it.' });
+    await shot('library-declined-code-replayed');
+  });
 });
 
 describe('bus validator display: amount, concession and balance', () => {
