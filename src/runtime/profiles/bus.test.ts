@@ -202,13 +202,20 @@ describe('bus validator: transport e-purse through the PSAM', () => {
   });
 
   it('e-code rides: the fare engine’s concessions, recorded post-paid with the fare', async () => {
-    await busHarness();
+    const { clock } = await busHarness();
     const elderly = await h!.scan(h!.world.phone('440100D1560000050000000000003003', { categories: ['elderly-70'] }).code('transit'));
     expect(elderly).toMatchObject({ outcome: 'approved', reason: 'post-paid', source: 'ecode', amountFen: 0, fullAmountFen: 200, concession: 'elderly-70' });
     const student = await h!.scan(h!.world.phone('330300D1560000050000000000002002', { categories: ['student'] }).code('transit'));
     expect(student).toMatchObject({ outcome: 'approved', amountFen: 100, fullAmountFen: 200, concession: 'student' });
     expect(recordOf(student)).toMatchObject({ type: 'decision', outcome: 'approved', amountFen: 100, payload: expect.objectContaining({ kind: 'transit.code-ride', postPaid: true, rideKind: 'single', profile: 'bus-26' }) });
     expect(recordOf(student).tokens.holder).toBeDefined();
+    const veteran = await h!.scan(h!.world.phone('410100D1560000050000000000004004', { categories: ['veteran'] }).code('transit'));
+    expect(veteran).toMatchObject({ outcome: 'approved', amountFen: 0, concession: 'veteran' });
+    // 60–69: half price off-peak only (weekdays 09–17): full fare at 08:00, half at 10:00
+    const senior = h!.world.phone('110100D1560000050000000000005005', { categories: ['elderly'] });
+    expect(await h!.scan(senior.code('transit'))).toMatchObject({ outcome: 'approved', amountFen: 200 });
+    clock.advance(2 * 3_600_000);
+    expect(await h!.scan(senior.code('transit'))).toMatchObject({ outcome: 'approved', amountFen: 100, fullAmountFen: 200, concession: 'elderly' });
     const bad = await h!.scan('YKE1:NOT-A-CODE');
     expect(bad.outcome).not.toBe('approved');
     // a code made for another service is not consent to pay a fare
