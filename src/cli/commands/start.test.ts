@@ -79,3 +79,21 @@ describe('ykt start', () => {
     expect(err.join('\n')).toMatch(/holderTokenKey/);
   });
 });
+
+describe('ykt start: ports', () => {
+  it('a display port in use is a config error naming display.port (exit 3), not an internal error', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    const port = await new Promise<number>((r) => busy.listen({ host: '127.0.0.1', port: 0 }, () => r((busy.address() as { port: number }).port)));
+    try {
+      const c = world.terminalConfig({ id: 'T-START-03', profile: { kind: 'library' }, config: { display: { port }, log: { level: 'error' } } });
+      const path = join(dir, 'busy.json');
+      writeFileSync(path, JSON.stringify(c));
+      const err: string[] = [];
+      expect(await main(['start', '--config', path], { out: () => {}, err: (l) => err.push(l) })).toBe(3);
+      expect(err.join('\n')).toMatch(new RegExp(`config: display\\.port: 127\\.0\\.0\\.1:${port} is in use`));
+    } finally {
+      busy.close();
+    }
+  });
+});

@@ -12,6 +12,7 @@ import type { Scanner } from '../../scanner/types';
 import type { TerminalConfig } from '../../runtime/config';
 import type { Terminal } from '../../runtime/terminal';
 import type { Logger } from '../../log/logger';
+import { ConfigError } from '../../core/errors';
 import { EXIT, parseArgs, UsageError, type CliIo, type Command } from '../command';
 
 /**
@@ -20,6 +21,19 @@ import { EXIT, parseArgs, UsageError, type CliIo, type Command } from '../comman
  */
 export function exitPromptly(code: number): void {
   if (/ykt(\.[cm]?[jt]s)?$/.test(process.argv[1] ?? '')) setTimeout(() => process.exit(code), 100).unref();
+}
+
+/**
+ * A port the display or the operator API cannot bind is the operator's to fix: a ConfigError naming the
+ * field (exit 3), not an internal error.
+ */
+export function explainStartError(e: unknown, config: TerminalConfig): unknown {
+  const err = e as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (err?.code !== 'EADDRINUSE' && err?.code !== 'EACCES' && err?.code !== 'EADDRNOTAVAIL') return e;
+  const op = (config.profile as { operatorApi?: { port: number; host: string } }).operatorApi;
+  const field = op && err.port === op.port && err.port !== config.display.port ? 'profile.operatorApi.port' : 'display.port';
+  const why = err.code === 'EADDRINUSE' ? 'is in use by another program (another ykt start?)' : err.code === 'EACCES' ? 'may not be bound by this user' : 'is not an address of this machine';
+  return new ConfigError(field, `${err.address ?? ''}:${err.port ?? '?'} ${why}`, { cause: e });
 }
 
 /** Where `ykt start` looks when neither --config nor YKT_CONFIG says. */
@@ -68,7 +82,9 @@ export async function runTerminalUntilSignal(o: RunTerminalOptions): Promise<num
     const { loadTerminalConfig } = await import('../../runtime/config');
     const config = typeof o.config === 'string' ? loadTerminalConfig(o.config) : o.config;
     const { Terminal } = await import('../../runtime/terminal');
-    const terminal = await Terminal.start({ config, driver: o.driver, scanners: o.scanners, log: o.log });
+    const terminal = await Terminal.start({ config, driver: o.driver, scanners: o.scanners, log: o.log }).catch((e: unknown) => {
+      throw explainStartError(e, config);
+    });
     const wallMs = process.uptime() * 1000;
     const where = terminal.displayUrl ? `display ${terminal.displayUrl}/ (maintenance ${terminal.displayUrl}/maintenance, metrics ${terminal.displayUrl}/metrics)` : 'display disabled (display.enabled: false)';
     io.out(`ykt: ready in ${terminal.readyMs.toFixed(0)} ms (${wallMs.toFixed(0)} ms since the process started): ${terminal.profileName} terminal ${config.terminal.id}, ${where}`);
