@@ -165,7 +165,9 @@ function sentence(s: string): string {
 
 /** The plain reason for a decision (approved decisions have none). */
 export function plainReason(ev: Pick<DecisionEvent, 'reason' | 'message'>): PlainReason {
-  const known = Object.hasOwn(PLAIN_REASONS, ev.reason) ? PLAIN_REASONS[ev.reason] : undefined;
+  // The e-code verifier prefixes its reasons ("ecode-code-expired"); its codes are listed unprefixed.
+  const code = Object.hasOwn(PLAIN_REASONS, ev.reason) ? ev.reason : ev.reason.startsWith('ecode-') ? ev.reason.slice('ecode-'.length) : ev.reason;
+  const known = Object.hasOwn(PLAIN_REASONS, code) ? PLAIN_REASONS[code] : undefined;
   if (known) return known;
   return { zh: GENERIC_REASON_ZH, en: sentence(ev.message), say: 'see-staff' };
 }

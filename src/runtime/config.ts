@@ -80,8 +80,11 @@ type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Fill path fields the file leaves out from terminal.dataDir. */
-function withDataDirDefaults(raw: Json): Json {
+/**
+ * Fill path fields the file leaves out from terminal.dataDir. Commands that read only some sections of
+ * the config file (journal, sync, hotlist import, image) go through this too, so they find the same files.
+ */
+export function withDataDirDefaults(raw: Json): Json {
   const t = isObj(raw.terminal) ? raw.terminal : {};
   const dataDir = typeof t.dataDir === 'string' ? t.dataDir : '/var/lib/yikatong';
   const section = (k: string): Json => (isObj(raw[k]) ? { ...(raw[k] as Json) } : {});

@@ -71,6 +71,8 @@ export class Terminal {
   private display: DisplayServer | undefined;
   private scanners: Scanner[] = [];
   private outOfService: string | undefined;
+  /** A download poll in progress (stop() waits for it). */
+  private polling: Promise<void> | undefined;
   private operator: OperatorApi | undefined;
 
   private constructor(
@@ -92,17 +94,28 @@ export class Terminal {
     const startedAt = clock.now();
     const services = await openServices(opts.config, { clock, log: opts.log });
     const log = services.log.child('terminal');
-    const samSlot = SamSlot.fromConfig(opts.config); // the transport PSAM's reader slot, when configured
-    const profile = createProfile({ services, sam: samSlot?.transmitter }, opts.config.profile);
-    const hub = new DisplayHub({ config: opts.config.display, clock, logger: log.child('display') });
+    let t: Terminal | undefined;
     let driver = opts.driver;
-    if (!driver) {
-      const { createReaderDriver } = await import('../../drivers/create');
-      driver = await createReaderDriver(opts.config.reader);
+    try {
+      const samSlot = SamSlot.fromConfig(opts.config); // the transport PSAM's reader slot, when configured
+      const profile = createProfile({ services, sam: samSlot?.transmitter }, opts.config.profile);
+      const hub = new DisplayHub({ config: opts.config.display, clock, logger: log.child('display') });
+      if (!driver) {
+        const { createReaderDriver } = await import('../../drivers/create');
+        driver = await createReaderDriver(opts.config.reader);
+      }
+      samSlot?.attach(driver);
+      t = new Terminal(services, profile, hub, driver, new Outputs(opts.config.outputs, log.child('outputs')), log, clock, startedAt);
+      await t.begin(opts);
+    } catch (e) {
+      // A start that fails part-way releases what it opened (journal, stores, devices, servers).
+      if (t) await t.stop().catch(() => {});
+      else {
+        await driver?.close().catch(() => {});
+        await services.close().catch(() => {});
+      }
+      throw e;
     }
-    samSlot?.attach(driver);
-    const t = new Terminal(services, profile, hub, driver, new Outputs(opts.config.outputs, log.child('outputs')), log, clock, startedAt);
-    await t.begin(opts);
     t.readyMs = clock.monotonic() - t0;
     log.info('ready', { profile: opts.config.profile.kind, terminal: opts.config.terminal.id, readyMs: Math.round(t.readyMs) });
     return t;
@@ -146,7 +159,9 @@ export class Terminal {
       void this.syncer.run(this.abort.signal).catch((e) => this.log.error('sync loop ended', { error: errorMessage(e) }));
     }
     if ((opts.downloads ?? true) && cfg.downloads.backendUrl) {
-      const poll = () => void this.pollDownloads();
+      const poll = () => {
+        if (!this.polling) this.polling = this.pollDownloads().finally(() => (this.polling = undefined));
+      };
       poll();
       this.timers.push(setInterval(poll, cfg.downloads.pollIntervalMs));
     }
@@ -407,9 +422,12 @@ export class Terminal {
     const deadline = this.clock.monotonic() + timeoutMs;
     while (this.busy.size > 0 && this.clock.monotonic() < deadline) await new Promise((r) => setTimeout(r, 10));
     this.abort.abort();
+    await this.polling?.catch(() => {});
     await Promise.all(this.scanners.map((s) => s.close().catch(() => {})));
     await this.driver.close().catch(() => {});
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 1000))]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (grace = setTimeout(r, 1000)))]);
+    clearTimeout(grace);
     await this.profile.close?.();
     await this.display?.close();
     this.hub.close();

@@ -6,6 +6,7 @@
  * Exit codes: 0 done (installed, up to date, verified); 1 refused or rolled back (the message says
  * which rule); 2 usage; 3 config; 70 internal.
  */
+import { withDataDirDefaults } from '../../runtime/config';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock';
@@ -48,7 +49,7 @@ function loadConfig(options: Map<string, string>): Loaded {
   const path = options.get('config');
   if (path) {
     try {
-      file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      file = withDataDirDefaults(JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>);
     } catch (e) {
       throw new ConfigError('--config', `cannot read ${path}: ${(e as Error).message}`);
     }

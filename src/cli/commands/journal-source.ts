@@ -3,6 +3,7 @@
  * --config (a JSON file with the `terminal`, `journal` and `sync` sections) and flags that override it.
  * The terminal id is read from the journal file itself when not configured.
  */
+import { withDataDirDefaults } from '../../runtime/config';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/errors';
 import { cstParts } from '../../core/clock';
@@ -25,7 +26,7 @@ export function loadTerminalFiles(options: Map<string, string>): TerminalFiles {
   const path = options.get('config');
   if (path) {
     try {
-      file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      file = withDataDirDefaults(JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>);
     } catch (e) {
       throw new ConfigError('--config', `cannot read ${path}: ${(e as Error).message}`);
     }
