@@ -3,7 +3,7 @@
  * tune. Composed into the terminal's config file by the integrator (`reader: {...}`).
  */
 import { z } from 'zod';
-import { ConfigError } from '../src/core/errors';
+import { parseConfigSection } from '../src/core/config-section';
 
 const ms = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -75,10 +75,7 @@ export const readerConfigDefaults: ReaderConfig = readerConfigSchema.parse({});
 
 /** Parse the `reader` section; a ConfigError names the field and says why. */
 export function parseReaderConfig(input: unknown): ReaderConfig {
-  const r = readerConfigSchema.safeParse(input ?? {});
-  if (r.success) return r.data;
-  const i = r.error.issues[0]!;
-  throw new ConfigError(['reader', ...i.path.map(String)].join('.'), i.message);
+  return parseConfigSection(readerConfigSchema, input ?? {}, 'reader');
 }
 
 /** The include/exclude filter of a reader name. */

@@ -3,7 +3,7 @@
  * store it uses (SQLite by default, PostgreSQL for scale), the admin token, and input bounds.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { parseConfigSection } from '../core/config-section';
 
 export const backendConfigSchema = z
   .object({
@@ -33,10 +33,5 @@ export const backendConfigSchema = z
 export type BackendConfig = z.infer<typeof backendConfigSchema>;
 
 export function parseBackendConfig(input: unknown, section = 'backend'): BackendConfig {
-  const r = backendConfigSchema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError([section, ...i.path.map(String)].join('.'), i.message);
-  }
-  return r.data;
+  return parseConfigSection(backendConfigSchema, input, section);
 }

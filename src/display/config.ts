@@ -4,7 +4,7 @@
  * terminal's config file; `parseDisplayConfig` names the field and the reason on bad input.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { parseConfigSection } from '../core/config-section';
 
 const PROFILES = ['bus', 'metro-entry', 'metro-exit', 'metro', 'library', 'museum', 'hospital', 'canteen', 'identity'] as const;
 
@@ -74,10 +74,5 @@ export type DisplayConfig = z.infer<typeof displayConfigSchema>;
 export const displayConfigDefaults: DisplayConfig = displayConfigSchema.parse(undefined);
 
 export function parseDisplayConfig(input: unknown, section = 'display'): DisplayConfig {
-  const r = displayConfigSchema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError([section, ...i.path.map(String)].join('.'), i.message);
-  }
-  return r.data;
+  return parseConfigSection(displayConfigSchema, input, section);
 }

@@ -4,6 +4,7 @@
  * is the profile's, which reads store.status(kind).stale.
  */
 import { z } from 'zod';
+import { parseConfigSection } from '../core/config-section';
 import { ed25519KeyId } from '../core/ed25519';
 import { ConfigError } from '../core/errors';
 import { DAY } from './registry';
@@ -66,12 +67,7 @@ export const DEFAULT_DOWNLOADS_CONFIG: DownloadsConfig = downloadsConfigSchema.p
 
 /** Validate the section; a ConfigError names the field. */
 export function parseDownloadsConfig(raw: unknown): DownloadsConfig {
-  const r = downloadsConfigSchema.safeParse(raw ?? {});
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError(`downloads.${i.path.join('.')}`, i.message);
-  }
-  return r.data;
+  return parseConfigSection(downloadsConfigSchema, raw ?? {}, 'downloads');
 }
 
 /** The trust policy from the config: keys decoded and their ids checked. */

@@ -4,7 +4,7 @@
  * the accepted code schemes, fail-open vs fail-closed for "cannot decide", anti-passback.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { parseConfigSection } from '../core/config-section';
 import { SCOPE_NAMES } from './tables';
 
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a 32-byte Ed25519 public key as 64 hex digits');
@@ -67,10 +67,5 @@ export const ECODE_CONFIG_DEFAULTS: EcodeConfig = ecodeConfigSchema.parse({});
 
 /** Parse the `ecode` section; a bad field is a ConfigError naming it. */
 export function parseEcodeConfig(input: unknown, section = 'ecode'): EcodeConfig {
-  const r = ecodeConfigSchema.safeParse(input ?? {});
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError(`${section}.${i.path.join('.')}`, i.message);
-  }
-  return r.data;
+  return parseConfigSection(ecodeConfigSchema, input ?? {}, section);
 }

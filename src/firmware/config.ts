@@ -3,7 +3,7 @@
  * Every field an operator tunes, with its default and meaning.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { parseConfigSection } from '../core/config-section';
 import { HARDWARE_RE } from './metadata';
 import { DEFAULT_RUNTIME_COMMAND } from './runtime-host';
 
@@ -51,10 +51,5 @@ export type FirmwareConfig = z.infer<typeof firmwareConfigSchema>;
 export const firmwareConfigDefaults: FirmwareConfig = firmwareConfigSchema.parse(undefined);
 
 export function parseFirmwareConfig(input: unknown, section = 'firmware'): FirmwareConfig {
-  const r = firmwareConfigSchema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError([section, ...i.path.map(String)].join('.'), i.message);
-  }
-  return r.data;
+  return parseConfigSection(firmwareConfigSchema, input, section);
 }

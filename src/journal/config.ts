@@ -4,7 +4,7 @@
  * the terminal's config file; `parseJournalConfig` names the field and the reason on bad input.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { parseConfigSection } from '../core/config-section';
 
 const fen = (what: string) => z.number().int(`${what}: whole fen`).min(0, `${what}: >= 0`).max(Number.MAX_SAFE_INTEGER);
 
@@ -52,10 +52,5 @@ export type JournalConfig = z.infer<typeof journalConfigSchema>;
 export const journalConfigDefaults: JournalConfig = journalConfigSchema.parse(undefined);
 
 export function parseJournalConfig(input: unknown, section = 'journal'): JournalConfig {
-  const r = journalConfigSchema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError([section, ...i.path.map(String)].join('.'), i.message);
-  }
-  return r.data;
+  return parseConfigSection(journalConfigSchema, input, section);
 }

@@ -3,7 +3,7 @@
  * `parseLogConfig` names the field and the reason on bad input.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { parseConfigSection } from '../core/config-section';
 import { LOG_LEVELS } from './logger';
 
 const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'a field name: letters, digits, _ or -');
@@ -28,10 +28,5 @@ export type LogConfig = z.infer<typeof logConfigSchema>;
 export const logConfigDefaults: LogConfig = logConfigSchema.parse(undefined);
 
 export function parseLogConfig(input: unknown, section = 'log'): LogConfig {
-  const r = logConfigSchema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError([section, ...i.path.map(String)].join('.'), i.message);
-  }
-  return r.data;
+  return parseConfigSection(logConfigSchema, input, section);
 }

@@ -13,7 +13,7 @@
  *  - sm.userId: the SM2 signer ID (ZA) convention.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { parseConfigSection } from '../core/config-section';
 
 const fen = (what: string) => z.number().int(`${what}: whole fen`).min(0, `${what}: >= 0`).max(999_999_999_999, `${what}: at most 12 digits`);
 const hexBytes = (bytes: number, what: string) =>
@@ -176,10 +176,5 @@ export type PbocConfigInput = z.input<typeof pbocConfigSchema>;
 export const pbocConfigDefaults: PbocConfig = pbocConfigSchema.parse(undefined);
 
 export function parsePbocConfig(input: unknown, section = 'pboc'): PbocConfig {
-  const r = pbocConfigSchema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError([section, ...i.path.map(String)].join('.'), i.message);
-  }
-  return r.data;
+  return parseConfigSection(pbocConfigSchema, input, section);
 }

@@ -2,7 +2,7 @@
  * The `sync` config section: where the backend is and how the terminal talks to it.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { parseConfigSection } from '../core/config-section';
 
 export const syncConfigSchema = z
   .object({
@@ -25,10 +25,5 @@ export type SyncConfig = z.infer<typeof syncConfigSchema>;
 export const syncConfigDefaults: SyncConfig = syncConfigSchema.parse(undefined);
 
 export function parseSyncConfig(input: unknown, section = 'sync'): SyncConfig {
-  const r = syncConfigSchema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError([section, ...i.path.map(String)].join('.'), i.message);
-  }
-  return r.data;
+  return parseConfigSection(syncConfigSchema, input, section);
 }

@@ -5,7 +5,7 @@
  * compound record ids and the order of the PSAM's diversification factors.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { parseConfigSection } from '../core/config-section';
 import type { EntitlementCategory } from '../core/credential';
 
 const hex = (bytes: number, what: string) =>
@@ -120,12 +120,7 @@ export const defaultTransitConfig: TransitConfig = transitConfigSchema.parse({})
 
 /** Validate the section; a bad field is a ConfigError naming `transit.<path>` and why. */
 export function parseTransitConfig(input: unknown): TransitConfig {
-  const r = transitConfigSchema.safeParse(input ?? {});
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError(`transit.${i.path.join('.')}`, i.message);
-  }
-  return r.data;
+  return parseConfigSection(transitConfigSchema, input ?? {}, 'transit');
 }
 
 /** Entitlements of a card category byte, or undefined when the table does not list it. */
