@@ -4,6 +4,7 @@
  * openCameraScanner + spawnCapture). The runtime composition opens them; this module only validates.
  */
 import { z } from 'zod';
+import { parseConfigSection } from '../core/config-section';
 import { ConfigError } from '../core/errors';
 import { DEFAULT_FRAMING, parseFramingBytes } from './framing';
 
@@ -115,15 +116,11 @@ export const scannersConfigSchema = z.array(scannerConfigSchema).default([]);
 export type ScannerConfig = z.infer<typeof scannerConfigSchema>;
 
 export function parseScannersConfig(input: unknown, section = 'scanners'): ScannerConfig[] {
-  const r = scannersConfigSchema.safeParse(input ?? []);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError(`${section}.${i.path.join('.')}`, i.message);
-  }
+  const scanners = parseConfigSection(scannersConfigSchema, input ?? [], section);
   const names = new Set<string>();
-  for (const [k, s] of r.data.entries()) {
+  for (const [k, s] of scanners.entries()) {
     if (names.has(s.name)) throw new ConfigError(`${section}.${k}.name`, `duplicate scanner name "${s.name}"`);
     names.add(s.name);
   }
-  return r.data;
+  return scanners;
 }
