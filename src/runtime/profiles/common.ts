@@ -2,11 +2,11 @@
  * Steps every profile shares: read and accept a social security card, verify an e-code, check the
  * hotlist and anti-passback for either credential, and make a decision durable before it is shown.
  */
-import { toHex } from '../../../apdu/hex';
+import { fromHex } from '../../../apdu/hex';
 import type { Credential } from '../../core/credential';
 import { decline, type Decision } from '../../core/decision';
 import { maskCardNumber } from '../../core/mask';
-import { hotlistKeyBytes } from '../../hotlist/key';
+import { formatHotlistKey, hotlistKey } from '../../hotlist/key';
 import type { RecordInput } from '../../journal';
 import type { PersonalData } from '../../journal/seal';
 import { runKernel } from '../../kernel/runner';
@@ -15,11 +15,8 @@ import { ssseCredential } from '../../ssse/credential';
 import { parseEf05, parseEf06, type SsseCardData, type SsseHolderData } from '../../ssse/parse';
 import { readSsse } from '../../ssse/read';
 import { testSsseAuthenticator } from '../../ssse/test-sam';
-import { fromHex } from '../../../apdu/hex';
 import type { Services } from '../services';
 import type { CardTap, CodeScan } from './types';
-
-export const hexKey = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 export interface SsseTapResult {
   decision: Decision;
@@ -48,7 +45,7 @@ export async function readAndAcceptSsse(s: Services, tap: CardTap, opts: { holde
   const out: SsseTapResult = { decision, card, readMs: s.clock.monotonic() - t0 };
   if (card) {
     out.maskedId = maskCardNumber(card.cardNumber);
-    out.credential = ssseCredential(card, { holderTokenKey: s.holderTokenKey, hotlistKeys: [hexKey(hotlistKeyBytes('ssc', card.cardNumber))], device: tap.reader });
+    out.credential = ssseCredential(card, { holderTokenKey: s.holderTokenKey, hotlistKeys: [formatHotlistKey(hotlistKey('ssc', card.cardNumber))], device: tap.reader });
   }
   if (dump.ef06) {
     try {
@@ -107,5 +104,3 @@ export function recordDecision(
   });
   return r.seq;
 }
-
-export const atrHex = (atr: Uint8Array): string => toHex(atr);
