@@ -2,6 +2,7 @@
  * Outcomes of offline data authentication steps. A failed check is a value with a stable code and a
  * sentence for a person ("fDDA signature mismatch"), never an exception: hostile card data is normal.
  */
+import { decodeCn } from '../../../apdu/codec';
 export type OdaFailCode =
   | 'capk-missing'
   | 'capk-expired'
@@ -62,3 +63,12 @@ export function decodeMmyy(b: Uint8Array): YearMonth | undefined {
 }
 
 export const formatYm = (e: YearMonth): string => `${String(e.m).padStart(2, '0')}/${e.y}`;
+
+/** Digits of a cn field in a certificate (issuer id, PAN), or undefined if it is not valid cn. */
+export function cnDigits(b: Uint8Array): string | undefined {
+  try {
+    return decodeCn(b);
+  } catch {
+    return undefined;
+  }
+}

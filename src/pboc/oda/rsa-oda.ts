@@ -10,7 +10,7 @@
 import { concat, equalBytes, toHex } from '../../../apdu/hex';
 import { sha1 } from '../crypto/hash';
 import { rsaPublicKey, rsaRecover, type RsaPublicKey } from '../crypto/rsa';
-import { decodeMmyy, expiredAt, fail, formatYm, type OdaStep, type YearMonth } from './result';
+import { cnDigits, decodeMmyy, expiredAt, fail, formatYm, type OdaStep, type YearMonth } from './result';
 
 const HEADER = 0x6a;
 const TRAILER = 0xbc;
@@ -36,20 +36,6 @@ export interface RsaIccKey {
   key: RsaPublicKey;
   expiry: YearMonth;
   serial: string;
-}
-
-/** Leftmost digits of a cn field up to the first F (undefined if malformed). */
-function cnDigits(b: Uint8Array): string | undefined {
-  let s = '';
-  let ended = false;
-  for (const x of b) {
-    for (const nib of [x >> 4, x & 15]) {
-      if (nib === 15) ended = true;
-      else if (ended || nib > 9) return undefined;
-      else s += String.fromCharCode(48 + nib);
-    }
-  }
-  return s;
 }
 
 function recoverBlock(key: RsaPublicKey, block: Uint8Array): Uint8Array | undefined {

@@ -12,9 +12,9 @@
  *   SSAD (93)         13 ‖ sig alg 04 ‖ DAC 2 ‖ issuer signature 64     signed: before it ‖ static data
  *   SDAD (9F4B)       15 ‖ Ldd ‖ ICC dynamic data (Ldd) ‖ ICC signature signed: first 2 + Ldd bytes ‖ terminal dynamic data
  */
-import { toHex } from '../../../apdu/hex';
+import { concat, toHex } from '../../../apdu/hex';
 import { sm2Verify } from '../crypto/sm2';
-import { decodeMmyy, expiredAt, fail, formatYm, type OdaStep, type YearMonth } from './result';
+import { cnDigits, decodeMmyy, expiredAt, fail, formatYm, type OdaStep, type YearMonth } from './result';
 import type { VerifiedCache } from './cache';
 
 export const SM2_ALG = 0x04;
@@ -45,31 +45,10 @@ export interface Sm2Context {
   cache?: VerifiedCache;
 }
 
-function cnDigits(b: Uint8Array): string | undefined {
-  let s = '';
-  let ended = false;
-  for (const x of b) {
-    for (const nib of [x >> 4, x & 15]) {
-      if (nib === 15) ended = true;
-      else if (ended || nib > 9) return undefined;
-      else s += String.fromCharCode(48 + nib);
-    }
-  }
-  return s;
-}
-
 function verified(ctx: Sm2Context, publicKey: Uint8Array, signed: readonly Uint8Array[], signature: Uint8Array): boolean {
   const parts = [publicKey, ...signed, signature, new TextEncoder().encode(ctx.userId)];
   if (ctx.cache?.has(parts)) return true;
-  let total = 0;
-  for (const p of signed) total += p.length;
-  const msg = new Uint8Array(total);
-  let o = 0;
-  for (const p of signed) {
-    msg.set(p, o);
-    o += p.length;
-  }
-  const ok = sm2Verify(publicKey, msg, signature, { userId: ctx.userId });
+  const ok = sm2Verify(publicKey, concat(...signed), signature, { userId: ctx.userId });
   if (ok) ctx.cache?.add(parts);
   return ok;
 }
@@ -142,11 +121,7 @@ export function verifySm2Sdad(icc: Sm2IccKey, sdad: Uint8Array | undefined, term
   if (sdad.length < 2 + SIG_LEN || sdad[0] !== 0x15) return fail(invalid, `${label}: SM2 signed dynamic data format ${sdad.length ? toHex(sdad.subarray(0, 1)) : '-'}, expected 15`);
   const ldd = sdad[1]!;
   if (sdad.length !== 2 + ldd + SIG_LEN) return fail(invalid, `${label}: SM2 signed dynamic data is ${sdad.length} bytes for Ldd ${ldd}`);
-  const signed = sdad.subarray(0, 2 + ldd);
-  const msg = new Uint8Array(signed.length + terminalDynamicData.length);
-  msg.set(signed);
-  msg.set(terminalDynamicData, signed.length);
-  if (!sm2Verify(icc.publicKey, msg, sdad.subarray(2 + ldd), { userId: ctx.userId })) return fail(kind === 'dda' ? 'dda-signature' : 'fdda-signature', `${label} signature mismatch`);
+  if (!sm2Verify(icc.publicKey, concat(sdad.subarray(0, 2 + ldd), terminalDynamicData), sdad.subarray(2 + ldd), { userId: ctx.userId })) return fail(kind === 'dda' ? 'dda-signature' : 'fdda-signature', `${label} signature mismatch`);
   const dyn = sdad.slice(2, 2 + ldd);
   const idnLen = dyn[0] ?? 0;
   if (idnLen < 2 || idnLen > 8 || idnLen + 1 > dyn.length) return fail(invalid, `${label}: ICC dynamic number length ${idnLen} invalid`);
