@@ -28,10 +28,17 @@ export interface SsseTapResult {
   readMs: number;
 }
 
+export type SsseAuthenticate = (challenge: Uint8Array) => Uint8Array;
+
+/** The EF06 authenticator of a profile's `ssseTestAuthKey` (emulated cards only), built once at profile start. */
+export function ssseAuthenticatorOf(testAuthKey: string | undefined): SsseAuthenticate | undefined {
+  return testAuthKey ? testSsseAuthenticator(fromHex(testAuthKey)) : undefined;
+}
+
 /** Read the SSSE application, parse it, run the acceptance checks (including the hotlist). */
-export async function readAndAcceptSsse(s: Services, tap: CardTap, opts: { holderData?: boolean; testAuthKey?: string } = {}): Promise<SsseTapResult> {
+export async function readAndAcceptSsse(s: Services, tap: CardTap, opts: { holderData?: boolean; authenticate?: SsseAuthenticate } = {}): Promise<SsseTapResult> {
   const t0 = s.clock.monotonic();
-  const authenticate = opts.holderData && opts.testAuthKey ? testSsseAuthenticator(fromHex(opts.testAuthKey)) : undefined;
+  const authenticate = opts.holderData ? opts.authenticate : undefined;
   const run = await runKernel(readSsse({ holderData: opts.holderData, authenticate }), { card: tap.transmit, monotonic: () => s.clock.monotonic() });
   const dump = run.outcome;
   let card: SsseCardData | undefined;

@@ -25,7 +25,7 @@ import { approve, decline, type Decision } from '../../core/decision';
 import { maskIdNumber, maskName } from '../../core/mask';
 import { formatYuan } from '../../core/money';
 import type { PersonalData } from '../../journal/seal';
-import { readAndAcceptSsse, verifyCode } from './common';
+import { readAndAcceptSsse, ssseAuthenticatorOf, verifyCode } from './common';
 import type { HospitalProfileConfig } from './config';
 import { interfaceOf, moneyMayHaveMoved, payByCard } from './pos/card-payment';
 import { OperatorDesk, OperatorError, type OperatorConsole, type Order, type PosProfile } from './pos/operator-console';
@@ -41,6 +41,7 @@ export function hospitalProfile(ctx: ProfileContext, cfg: HospitalProfileConfig)
   const ledger = new SaleLedger(join(s.config.terminal.dataDir, 'hospital-sales.sqlite'));
   for (const r of reconcileLedger(s, ledger, SERVICE)) log.warn('sale settled after a restart', { txn: r.txn, was: r.was, now: r.now });
   const desk = new OperatorDesk({ clock: s.clock, maxAmountFen: cfg.maxAmountFen, amountTimeoutSeconds: cfg.amountTimeoutSeconds, registration: cfg.registration });
+  const authenticate = ssseAuthenticatorOf(cfg.ssseTestAuthKey);
 
   const refuse = (decision: Decision, source: ProfileResult['source'], o: { credential?: Credential; order?: Order; maskedId?: string; latency?: Record<string, number> } = {}): ProfileResult => {
     const seq = recordRefusal(s, SERVICE, decision, { credential: o.credential, payload: o.order ? { amountFen: o.order.amountFen, register: o.order.register } : undefined });
@@ -112,7 +113,7 @@ export function hospitalProfile(ctx: ProfileContext, cfg: HospitalProfileConfig)
 
     onCard: (tap: CardTap) =>
       withOrder('ssse-card', async (order) => {
-        const r = await readAndAcceptSsse(s, tap, { holderData: order.register, testAuthKey: cfg.ssseTestAuthKey });
+        const r = await readAndAcceptSsse(s, tap, { holderData: order.register, authenticate });
         const latency: Record<string, number> = { read: r.readMs };
         let credential: Credential | undefined;
         let maskedId = r.maskedId;

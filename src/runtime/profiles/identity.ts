@@ -7,17 +7,18 @@
 import { formatDate } from '../../../apdu/codec';
 import { approve, decline } from '../../core/decision';
 import { maskIdNumber, maskName } from '../../core/mask';
-import { readAndAcceptSsse, recordDecision, verifyCode } from './common';
+import { readAndAcceptSsse, recordDecision, ssseAuthenticatorOf, verifyCode } from './common';
 import type { IdentityProfileConfig } from './config';
 import type { Profile, ProfileContext } from './types';
 
 export function identityProfile(ctx: ProfileContext, cfg: IdentityProfileConfig): Profile {
   const s = ctx.services;
+  const authenticate = ssseAuthenticatorOf(cfg.ssseTestAuthKey);
   return {
     name: 'identity',
     idle: () => ({ prompt: cfg.acceptCode ? 'tap-or-scan' : 'tap-card' }),
     async onCard(tap) {
-      const r = await readAndAcceptSsse(s, tap, { holderData: cfg.recordHolder, testAuthKey: cfg.ssseTestAuthKey });
+      const r = await readAndAcceptSsse(s, tap, { holderData: cfg.recordHolder, authenticate });
       let decision = r.decision;
       let personal: Record<string, string> | undefined;
       let maskedId = r.maskedId;

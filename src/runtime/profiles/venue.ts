@@ -41,6 +41,8 @@ export function venueProfile(ctx: ProfileContext, cfg: VenueProfileConfig): Prof
   const ledger = new VisitLedger(join(s.config.terminal.dataDir, 'visits.sqlite'));
   const reservations = loadReservations(cfg.reservationsFile);
   const passbackWindow = cfg.antiPassbackSeconds;
+  // When the e-code profile has its own anti-passback the verifier already applies (and records) it.
+  const verifierPassback = (s.config.ecode.profiles[cfg.ecodeProfile]?.antiPassbackSeconds ?? 0) > 0;
 
   /** Venue rules once the credential itself is accepted. Anti-passback is recorded only on entry. */
   const rules = (c: Credential, checkPassback: boolean): Decision => {
@@ -83,8 +85,6 @@ export function venueProfile(ctx: ProfileContext, cfg: VenueProfileConfig): Prof
         return finish(d, undefined, 'ecode', undefined, {});
       }
       const r = verifyCode(s, scan, cfg.ecodeProfile);
-      // When the e-code profile has its own anti-passback the verifier already applied (and recorded) it.
-      const verifierPassback = (s.config.ecode.profiles[cfg.ecodeProfile]?.antiPassbackSeconds ?? 0) > 0;
       const decision = r.decision.outcome === 'approved' && r.credential ? rules(r.credential, !verifierPassback) : r.decision;
       return finish(decision, r.credential, r.credential?.source ?? 'ecode', undefined, { verify: r.verifyMs }, { code: r.info });
     },
