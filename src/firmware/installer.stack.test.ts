@@ -16,7 +16,7 @@ import { recoverAtBoot } from './boot';
 import { installUpdate, type InstallPoint } from './installer';
 import { checkSlot } from './slot-files';
 import { readState, slotDir } from './slots';
-import { bundleEntry } from './testing/bundle';
+import { bundleEntry } from '../sync/testing/bundle';
 import { createHarness, HARDWARE, TERMINAL_ID, type Harness } from './testing/harness';
 import type { SampleBehaviour } from './testing/sample-runtime';
 

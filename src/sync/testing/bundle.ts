@@ -1,8 +1,9 @@
 /**
  * Bundle a TypeScript entry point into one ESM file for child processes in stack tests: `node
  * bundle.mjs` starts in ≈ 0.1 s where `npx tsx` takes ≈ 0.9 s, which matters when a test restarts a
- * killed process a dozen times. Packages stay external (resolved from the project's node_modules), so
- * the bundle is written under <project>/.var/bundles.
+ * killed process a dozen times. The one bundler of the stack tests (sync, firmware, downloads) and
+ * bench/sync.ts. Packages stay external (resolved from the project's node_modules), so the bundle is
+ * written under <project>/.var/bundles.
  */
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
