@@ -14,32 +14,22 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerHotlistKind } from '../hotlist/register';
 import { hasKey, keyCount, keysFromBigints, sortUnique, type KeyArray } from '../hotlist/keys';
 import { deltaHotlistPayload, fullHotlistPayload } from '../hotlist/payload';
 import type { HotlistTable } from '../hotlist/table';
+import { bundleEntry } from '../sync/testing/bundle';
+import { mulberry32 } from '../sync/testing/prng';
 import { ArtefactRegistry } from './registry';
 import { ArtefactStore } from './store';
 import { json, registerToyKind, testPublisher, type ToyParams } from './testing/index';
 
-const CHILD = fileURLToPath(new URL('./testing/apply-child.ts', import.meta.url));
 const SEED = Number(process.env.YKT_APPLY_KILL_SEED ?? Date.now() % 1_000_000);
 const pub = testPublisher({}, Date.now());
 const pubHex = Buffer.from(pub.pair.publicKey).toString('hex');
 let root: string;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+let child: string;
 
 function openStore(dir: string): ArtefactStore {
   const registry = registerToyKind(registerHotlistKind(new ArtefactRegistry(), { dir: join(dir, 'hotlist'), maxEntries: 20_000_000, compactAfterEntries: 1_000_000 }));
@@ -56,7 +46,7 @@ interface ChildRun {
 /** Run the child; kill it with SIGKILL when `killOn` returns a delay (ms) for a line it printed. */
 function runChild(dir: string, artefact: string, blockAt: string, killOn: (line: string) => number | undefined): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, artefact, blockAt, pubHex], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [child, dir, artefact, blockAt, pubHex], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     let err = '';
     p.stderr!.on('data', (d) => (err += d));
@@ -81,11 +71,15 @@ function writeArtefact(name: string, bytes: Uint8Array): string {
 
 const hotFiles = (dir: string) => readdirSync(join(dir, 'hotlist')).sort();
 
-beforeAll(() => {
+beforeAll(async () => {
   console.log(`apply-crash seed ${SEED} (replay with YKT_APPLY_KILL_SEED=${SEED})`);
   root = mkdtempSync(join(tmpdir(), 'ykt-apply-crash-'));
+  child = await bundleEntry('src/downloads/testing/apply-child.ts');
+}, 60_000);
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(child, { force: true });
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('SIGKILL at each stage of an apply', () => {
   const v1 = [11n, 22n, 33n];

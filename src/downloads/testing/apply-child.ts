@@ -1,9 +1,10 @@
 /**
  * Child process for apply-crash.stack.test.ts: opens the store, applies one artefact file, and — when
  * asked — stops dead at a stage of the apply (prints "STAGE <name>" and blocks) so that the parent can
- * SIGKILL it exactly there. Prints READY just before the apply starts, DONE after it.
+ * SIGKILL it exactly there. Prints READY just before the apply starts, DONE after it. The test runs
+ * it bundled (src/sync/testing/bundle.ts):
  *
- *   node --import tsx apply-child.ts <dir> <artefact file | "maintain"> <block-at: verified|prepared|committed|none> <publisher public key hex>
+ *   node apply-child.mjs <dir> <artefact file | "maintain"> <block-at: verified|prepared|committed|none> <publisher public key hex>
  *
  * "maintain" runs store.maintain('hotlist') instead of an apply (the overlay compaction), with a
  * compaction threshold of 1 entry.
