@@ -13,14 +13,14 @@
  * checks that both agree. packImage also writes a sidecar `<image>.json` with length and SHA-256 for
  * people and for `ykt image sign`.
  */
-import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseJsonBounded } from './canonical-json';
 import { FirmwareError } from './errors';
-import { HARDWARE_RE, toHexLower, type Target } from './metadata';
+import { HARDWARE_RE, type Target } from './metadata';
 import { checkArchivePath, DEFAULT_TAR_LIMITS, readTar, writeTar, type TarEntry, type TarLimits } from './tar';
+import { sha256Hex } from './trust';
 import { VERSION_RE } from './version';
 
 export const IMAGE_FORMAT = 'ykt-image/1';
@@ -46,8 +46,6 @@ export interface ParsedImage {
   files: TarEntry[];
 }
 
-export const sha256 = (b: Uint8Array): string => toHexLower(createHash('sha256').update(b).digest());
-
 export function parseManifest(bytes: Uint8Array): ImageManifest {
   const json = parseJsonBounded(bytes, MANIFEST_MAX_BYTES, MANIFEST_PATH);
   const r = manifestSchema.safeParse(json);
@@ -68,7 +66,7 @@ export function parseImage(bytes: Uint8Array, limits: TarLimits = DEFAULT_TAR_LI
     const e = files[i]!;
     if (e.path !== f.path) throw new FirmwareError('manifest', `image: entry ${i + 1} is ${e.path}, the manifest says ${f.path}`);
     if (e.data.length !== f.size) throw new FirmwareError('manifest', `image: ${f.path} is ${e.data.length} bytes, the manifest says ${f.size}`);
-    if (sha256(e.data) !== f.sha256) throw new FirmwareError('manifest', `image: ${f.path} does not match its SHA-256 in the manifest`);
+    if (sha256Hex(e.data) !== f.sha256) throw new FirmwareError('manifest', `image: ${f.path} does not match its SHA-256 in the manifest`);
   });
   if (!m.files.some((f) => f.path === m.entry)) throw new FirmwareError('manifest', `image: entry point ${m.entry} is not among the files`);
   return { manifest: m, manifestBytes: first.data, files };
@@ -132,9 +130,9 @@ export function packImage(o: PackOptions): { bytes: Uint8Array; manifest: ImageM
     version: o.version,
     hardware: [...o.hardware],
     entry,
-    files: files.map((f) => ({ path: f.path, size: f.data.length, sha256: sha256(f.data) })),
+    files: files.map((f) => ({ path: f.path, size: f.data.length, sha256: sha256Hex(f.data) })),
   };
   const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest, null, 1) + '\n');
   const bytes = writeTar([{ path: MANIFEST_PATH, data: manifestBytes }, ...files]);
-  return { bytes, manifest, sha256: sha256(bytes), length: bytes.length };
+  return { bytes, manifest, sha256: sha256Hex(bytes), length: bytes.length };
 }

@@ -13,7 +13,8 @@ import { openJournal } from '../journal/index';
 import { backendCheck, devicesCheck } from './checks';
 import { FirmwareError, type FirmwareErrorKind } from './errors';
 import { installUpdate, type InstallOutcome } from './installer';
-import { IMAGE_FORMAT, MANIFEST_PATH, sha256 } from './image';
+import { IMAGE_FORMAT, MANIFEST_PATH } from './image';
+import { sha256Hex } from './trust';
 import { readState, slotDir, writeState } from './slots';
 import { writeTar } from './tar';
 import { createHarness, TERMINAL_ID, type Harness } from './testing/harness';
@@ -125,7 +126,7 @@ describe('refused images leave the terminal as it was', () => {
   });
 
   const hostile = (entries: { path: string; data: Uint8Array }[], types?: Map<string, { type: string; linkname?: string }>) => {
-    const files = entries.map((e) => ({ path: e.path, size: e.data.length, sha256: sha256(e.data) }));
+    const files = entries.map((e) => ({ path: e.path, size: e.data.length, sha256: sha256Hex(e.data) }));
     const manifest = { format: IMAGE_FORMAT, version: '1.1.0', hardware: ['test-validator'], entry: 'dist/ykt.js', files };
     return writeTar([{ path: MANIFEST_PATH, data: new TextEncoder().encode(JSON.stringify(manifest)) }, ...entries], types);
   };

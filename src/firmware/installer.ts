@@ -34,7 +34,8 @@ import { recoverAtBoot } from './boot';
 import { acquireInstallLock } from './install-lock';
 import { join, resolve, sep } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { sha256, type ParsedImage } from './image';
+import type { ParsedImage } from './image';
+import { sha256Hex } from './trust';
 
 export type InstallPoint = 'verified' | 'slot-writing' | 'unpacking' | 'unpacked' | 'drained' | 'switched' | 'started' | 'checked' | 'healthy' | 'committed';
 
@@ -139,7 +140,7 @@ async function install(o: InstallOptions): Promise<InstallOutcome> {
   const check = checkSlot(dir);
   if (!check.ok) throw new FirmwareError('io', `slot ${slot} does not read back as written: ${check.problems.slice(0, 3).join('; ')}`);
   await o.prepareSlot?.(dir, image);
-  state = { ...state, slots: { ...state.slots, [slot]: { status: 'installed', version, sha256: imageHash, target: m.name, manifestSha256: sha256(image.manifestBytes), at: now() } } };
+  state = { ...state, slots: { ...state.slots, [slot]: { status: 'installed', version, sha256: imageHash, target: m.name, manifestSha256: sha256Hex(image.manifestBytes), at: now() } } };
   writeState(o.root, state);
   await at('unpacked');
 

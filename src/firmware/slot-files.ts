@@ -12,7 +12,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, lstatS
 import { dirname, join, resolve, sep } from 'node:path';
 import { FirmwareError } from './errors';
 import { fsyncDir, writeAllSync } from './fsutil';
-import { MANIFEST_PATH, parseManifest, sha256, type ParsedImage } from './image';
+import { MANIFEST_PATH, parseManifest, type ParsedImage } from './image';
+import { sha256Hex } from './trust';
 
 export function clearSlot(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
@@ -81,11 +82,11 @@ export function checkSlot(dir: string): SlotCheck {
         continue;
       }
       const data = readFileSync(p);
-      if (data.length !== f.size || sha256(data) !== f.sha256) problems.push(`${f.path} differs from the manifest`);
+      if (data.length !== f.size || sha256Hex(data) !== f.sha256) problems.push(`${f.path} differs from the manifest`);
     } catch (e) {
       problems.push(`${f.path}: ${(e as Error).message}`);
     }
     if (problems.length >= 20) break;
   }
-  return { ok: problems.length === 0, problems, version: manifest.version, manifestSha256: sha256(manifestBytes) };
+  return { ok: problems.length === 0, problems, version: manifest.version, manifestSha256: sha256Hex(manifestBytes) };
 }

@@ -96,6 +96,7 @@ export function updateRoot(state: TrustedState, newRoots: readonly Uint8Array[])
   return cur;
 }
 
+/** SHA-256 as lower-case hex: the one hash helper of the firmware code (metadata, images, manifests, slots). */
 export function sha256Hex(b: Uint8Array): string {
   return toHexLower(createHash('sha256').update(b).digest());
 }
