@@ -1,4 +1,5 @@
 // The payload validators the downloads module registers: "ecode-trust-list" and "ecode-revocations".
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ed25519Sign } from '../core/ed25519';
 import { encodeRevocations, validateRevocations, REVOCATIONS_FORMAT } from './revocations';
@@ -105,8 +106,28 @@ describe('revocation store: full lists, increments, expiry', () => {
     // A new full list replaces everything.
     s.applyRevocations({ version: 5, baseVersion: null, issuedAtMs: T0 + 2, add: [{ kind: 'holder', hash: h(9), expiresAtMs: T0 + 10 }], remove: [] });
     expect(s.isRevoked([h(3)], T0)).toBe(false);
+    expect(s.revocationState()).toEqual({ version: 5, issuedAtMs: T0 + 2, entries: 1 });
     expect(s.prune(T0 + 10, 0).revoked).toBe(1);
+    expect(s.revocationState()).toEqual({ version: 5, issuedAtMs: T0 + 2, entries: 0 });
     s.close();
+  });
+
+  it('keeps the entry count with the list (no count per code); a database without it is counted', () => {
+    const db = new Database(':memory:');
+    const s = new SqliteEcodeStore({ database: db });
+    s.applyRevocations({ version: 1, baseVersion: null, issuedAtMs: T0, add: [1, 2, 3].map((i) => ({ kind: 'serial' as const, hash: h(i), expiresAtMs: T0 + i })), remove: [] });
+    s.applyRevocations({ version: 2, baseVersion: 1, issuedAtMs: T0, add: [{ kind: 'holder', hash: h(4), expiresAtMs: T0 + 9 }], remove: [h(1), h(7)] });
+    expect(s.revocationState()!.entries).toBe(3);
+    expect(s.prune(T0 + 2, 0).revoked).toBe(1);
+    expect(s.revocationState()!.entries).toBe(2);
+    // The count is kept, not recounted per call (a row written behind the store's back is not seen) …
+    db.prepare("INSERT INTO ecode_revoked (hash, kind, expires_ms) VALUES (?, 'serial', ?)").run(h(8), T0 + 9);
+    expect(s.revocationState()!.entries).toBe(2);
+    // … and a file from before the count was kept is counted.
+    db.prepare("DELETE FROM ecode_meta WHERE k = 'revocations.entries'").run();
+    expect(s.revocationState()).toEqual({ version: 2, issuedAtMs: T0, entries: 3 });
+    s.close();
+    db.close();
   });
 
   it('round-trips through the encoder', () => {
