@@ -1,10 +1,10 @@
 /**
- * The PBOC commands this kernel sends (EMV Book 3 §6.5; PBOC 3.0), each with its table of acceptable
- * status words (STYLE.md §4). Builders only: sending is `yield* toCard(name, cmd)`.
+ * The PBOC commands this kernel sends (EMV Book 3 §6.5; PBOC 3.0). Builders only: sending is
+ * `yield* toCard(name, cmd)`, and the flow that sends a command reads its status word there (a card's
+ * refusal is an outcome of that step — "no PPSE", "GPO refused" — not an exception).
  */
 import { apdu, type CommandApdu } from '../../../apdu/command';
 import { tlv, encodeTlv } from '../../../apdu/tlv';
-import type { SwTable } from '../../../apdu/transceive';
 
 export const PSE_NAME = new TextEncoder().encode('1PAY.SYS.DDF01');
 export const PPSE_NAME = new TextEncoder().encode('2PAY.SYS.DDF01');
@@ -16,11 +16,6 @@ export const generateAc = (p1: number, cdolData: Uint8Array): CommandApdu => apd
 export const internalAuthenticate = (ddolData: Uint8Array): CommandApdu => apdu(0x00, 0x88, 0x00, 0x00, ddolData, 256);
 /** GET DATA for a PBOC/EMV tag: `80 CA P1 P2 00` (tag in P1-P2). */
 export const getData = (tag: number): CommandApdu => apdu(0x80, 0xca, (tag >> 8) & 0xff, tag & 0xff, undefined, 256);
-
-export const SW_SELECT: SwTable = { 0x9000: 'selected', 0x6283: 'selected, application blocked' };
-export const SW_READ: SwTable = { 0x9000: 'record' };
-export const SW_GPO: SwTable = { 0x9000: 'processing options' };
-export const SW_GEN_AC: SwTable = { 0x9000: 'cryptogram' };
 
 /** Reference control parameter of GENERATE AC / Cryptogram Information Data (EMV Book 3 Table 12/15). */
 export const AC = { AAC: 0x00, TC: 0x40, ARQC: 0x80 } as const;

@@ -4,7 +4,6 @@
  * authenticate the certificate chain, then the static or dynamic signature. Pure: the caller sends
  * INTERNAL AUTHENTICATE for DDA and passes its answer in.
  */
-import { toHex } from '../../../apdu/hex';
 import type { CapkStore } from '../capk/store';
 import type { VerifiedCache } from '../oda/cache';
 import { fail, type OdaFailure, type OdaStep } from '../oda/result';
@@ -82,7 +81,3 @@ export function verifyDynamic(keys: OdaKeys, sdad: Uint8Array | undefined, termi
 }
 
 export const odaFailedReport = (method: OdaMethod, algorithm: OdaAlgorithm | undefined, f: OdaFailure): OdaReport => ({ method, algorithm, result: 'failed', code: f.code, message: f.message });
-
-export function ridHex(aid: Uint8Array): string {
-  return toHex(aid.subarray(0, 5));
-}

@@ -16,8 +16,7 @@ export function* pbocPayment(input: PbocPaymentInput): Kernel<PbocDecision> {
     return yield* input.interface === 'contactless' ? qpbocFlow(ctx) : contactFlow(ctx);
   } catch (e) {
     if (!isTransactionError(e)) throw e; // a bug, not a card: let it surface
-    const cg: CryptogramData | undefined = undefined;
-    return yield* onFailure(ctx, e, cg ?? lastCryptogram(ctx));
+    return yield* onFailure(ctx, e, lastCryptogram(ctx));
   }
 }
 

@@ -7,7 +7,7 @@ import type { Kernel } from '../../kernel/step';
 import type { CryptogramType } from './commands';
 import type { TxContext } from './context';
 import { getDataValue } from './ec';
-import { hasBit, matchingBits, setBit, TSI, TVR, type TvrBit } from './tvr';
+import { matchingBits, setBit, TSI, TVR, type TvrBit } from './tvr';
 
 /** Floor limit, random selection, velocity. Electronic cash uses the EC terminal limit as its floor (PBOC 3.0 part 13). */
 export function* terminalRiskManagement(ctx: TxContext, ec: boolean): Kernel<void> {
@@ -99,6 +99,3 @@ export function defaultActionForY3(ctx: TxContext): TvrBit[] {
   tvr[3] = 0;
   return matchingBits(tvr, codes.default).concat(matchingBits(tvr, codes.denial));
 }
-
-export const tvrHas = (ctx: TxContext, bit: TvrBit): boolean => hasBit(ctx.term.tvr, TVR[bit]);
-export { readUint };
