@@ -22,8 +22,8 @@ import { toCard, type Kernel } from '../../kernel/step';
 import { AC, cryptogramTypeOfCid, generateAc, gpo, internalAuthenticate, type CryptogramType } from './commands';
 import type { TxContext } from './context';
 import { processCvm } from './cvm';
-import { getAmount } from './ec';
-import { clearingOf, close, decision, isTransactionError, recordIntent, type CryptogramData } from './finish';
+import { ecBalanceLowMessage, readEcBalance } from './ec';
+import { clearingOf, close, decision, recordIntent, type CryptogramData } from './finish';
 import { parseAfl, parseGpo, readAflRecords, type GpoAnswer, type RecordsRead } from './gpo-records';
 import { authenticateChain, odaFailedReport, verifyDynamic, verifyStatic } from './oda-run';
 import type { PbocDecision } from './outcome';
@@ -98,7 +98,7 @@ export function* fullPboc(ctx: TxContext, g: GpoAnswer): Kernel<PbocDecision> {
   // Electronic cash offered but not taken (the card answered without 9F74): learn the balance so that a
   // refusal can say "EC balance 3.20 < amount 4.00" rather than "floor limit".
   const ecOffered = ctx.term.tags.get(0x9f7a)![0] === 1;
-  if (ecOffered && !ec && cfg.ec.precheckBalance) ctx.ecBalanceBeforeFen = yield* balanceAfter();
+  if (ecOffered && !ec && cfg.ec.precheckBalance) ctx.ecBalanceBeforeFen = yield* readEcBalance();
 
   const taa = terminalActionAnalysis(ctx, ec || !cfg.online.capable);
 
@@ -124,7 +124,7 @@ export function* fullPboc(ctx: TxContext, g: GpoAnswer): Kernel<PbocDecision> {
   const balance = ctx.amountTag(0x9f79);
 
   if (cg.type === 'TC') {
-    const after = ec && cfg.ec.readBalanceAfter ? yield* balanceAfter() : balance;
+    const after = ec && cfg.ec.readBalanceAfter ? yield* readEcBalance() : balance;
     const d = decision(ctx, 'approved', 'ok', `approved offline: ${yuan(ctx.amountFen)} CNY${after !== undefined ? `, EC balance ${yuan(after)} CNY` : ''}`, {
       ecBalanceFen: after,
       authorisationCode: 'Y1',
@@ -137,12 +137,12 @@ export function* fullPboc(ctx: TxContext, g: GpoAnswer): Kernel<PbocDecision> {
     let why = taa.request === 'AAC' ? reasonOf(taa.because, ctx) : undefined;
     const before = ctx.ecBalanceBeforeFen;
     if (why?.reason === 'floor-limit' && before !== undefined && before < ctx.amountFen) {
-      why = { reason: 'ec-balance-low', message: `EC balance ${yuan(before)} < amount ${yuan(ctx.amountFen)}: top up the card or pay another way` };
+      why = { reason: 'ec-balance-low', message: ecBalanceLowMessage(before, ctx.amountFen) };
     }
     if (!why && ec) {
-      const bal = yield* balanceAfter();
+      const bal = yield* readEcBalance();
       if (bal !== undefined && bal < ctx.amountFen) {
-        return yield* close(ctx, decision(ctx, 'declined', 'ec-balance-low', `EC balance ${yuan(bal)} < amount ${yuan(ctx.amountFen)}: top up the card or pay another way`, { ecBalanceFen: bal, authorisationCode: 'Z1', clearing: clearingOf(ctx, cg, 'Z1') }));
+        return yield* close(ctx, decision(ctx, 'declined', 'ec-balance-low', ecBalanceLowMessage(bal, ctx.amountFen), { ecBalanceFen: bal, authorisationCode: 'Z1', clearing: clearingOf(ctx, cg, 'Z1') }));
       }
     }
     return yield* close(ctx, decision(ctx, 'declined', why?.reason ?? 'card-declined', why?.message ?? 'the card declined the payment (AAC)', { authorisationCode: 'Z1', clearing: clearingOf(ctx, cg, 'Z1') }));
@@ -191,15 +191,6 @@ export function* fullPboc(ctx: TxContext, g: GpoAnswer): Kernel<PbocDecision> {
   }
   if (approve) why = { reason: 'card-declined', message: 'the card declined the offline approval (AAC at the second GENERATE AC)' };
   return yield* close(ctx, decision(ctx, 'declined', why.reason, why.message, { authorisationCode: 'Z3', clearing: clearingOf(ctx, cg2, 'Z3') }));
-}
-
-function* balanceAfter(): Kernel<number | undefined> {
-  try {
-    return yield* getAmount(0x9f79, 'GET DATA EC balance');
-  } catch (e) {
-    if (isTransactionError(e)) return undefined;
-    throw e;
-  }
 }
 
 const RANK: Record<CryptogramType, number> = { AAC: 0, TC: 1, ARQC: 2 };

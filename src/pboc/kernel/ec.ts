@@ -6,8 +6,10 @@
 import { decodeN } from '../../../apdu/codec';
 import { decodeTlv, findTlv } from '../../../apdu/tlv';
 import { ProtocolError } from '../../core/errors';
+import { formatYuan } from '../../core/money';
 import { toCard, type Kernel } from '../../kernel/step';
 import { getData } from './commands';
+import { isTransactionError } from './finish';
 
 /** The value of a GET DATA object, or undefined when the card has none (6A88 and the like). */
 export function* getDataValue(tag: number, name = 'GET DATA'): Kernel<Uint8Array | undefined> {
@@ -27,14 +29,19 @@ export function* getAmount(tag: number, name: string): Kernel<number | undefined
   return decodeN(v);
 }
 
-export const EC_TAGS = {
-  balance: 0x9f79,
-  singleLimit: 0x9f78,
-  balanceLimit: 0x9f77,
-  resetThreshold: 0x9f6d,
-  lastOnlineAtc: 0x9f13,
-  atc: 0x9f36,
-  currency: 0x9f51,
-  logFormat: 0x9f4f,
-  loadLogFormat: 0xdf4f,
-} as const;
+/**
+ * The EC balance (GET DATA 9F79) as advisory information: before the payment, for a plain refusal
+ * reason, or after it, for the receipt. A card or reader failure here gives undefined; it never turns
+ * a payment that is already decided into an error.
+ */
+export function* readEcBalance(): Kernel<number | undefined> {
+  try {
+    return yield* getAmount(0x9f79, 'GET DATA EC balance');
+  } catch (e) {
+    if (isTransactionError(e)) return undefined;
+    throw e;
+  }
+}
+
+/** The refusal sentence when electronic cash cannot cover the amount (one wording on every path). */
+export const ecBalanceLowMessage = (balanceFen: number, amountFen: number): string => `EC balance ${formatYuan(balanceFen)} < amount ${formatYuan(amountFen)}: top up the card or pay another way`;

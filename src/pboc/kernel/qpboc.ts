@@ -21,14 +21,13 @@ import { toCard, type Kernel } from '../../kernel/step';
 import { cryptogramTypeOfIad, gpo } from './commands';
 import { fullPboc } from './contact';
 import type { TxContext } from './context';
-import { getAmount } from './ec';
+import { ecBalanceLowMessage, getAmount, readEcBalance } from './ec';
 import { clearingOf, close, decision, recordIntent, type CryptogramData } from './finish';
 import { parseAfl, parseGpo, readAflRecords } from './gpo-records';
 import { authenticateChain, odaFailedReport, verifyDynamic } from './oda-run';
 import type { PbocDecision } from './outcome';
 import { finalSelect, selectPpse, type Candidate, type Fci } from './select';
 import { setBit, TSI, TVR } from './tvr';
-import { isTransactionError } from './finish';
 
 const yuan = formatYuan;
 
@@ -88,7 +87,7 @@ export function* qpbocFlow(ctx: TxContext): Kernel<PbocDecision> {
     if (bal !== undefined) {
       ctx.ecBalanceBeforeFen = bal;
       if (bal < amount && !cfg.online.capable && cfg.offlineArqcPolicy === 'decline') {
-        return decision(ctx, 'declined', 'ec-balance-low', `EC balance ${yuan(bal)} < amount ${yuan(amount)}: top up the card or pay another way`, { ecBalanceFen: bal });
+        return decision(ctx, 'declined', 'ec-balance-low', ecBalanceLowMessage(bal, amount), { ecBalanceFen: bal });
       }
     }
   }
@@ -143,7 +142,7 @@ function* afterGpo(ctx: TxContext, g: ReturnType<typeof parseGpo>, cg: Cryptogra
   if (cg.type === 'AAC') {
     const bal = available ?? ctx.ecBalanceBeforeFen;
     if (bal !== undefined && bal < amount) {
-      return yield* close(ctx, decision(ctx, 'declined', 'ec-balance-low', `EC balance ${yuan(bal)} < amount ${yuan(amount)}: top up the card or pay another way`, { ...money, ecBalanceFen: bal, authorisationCode: 'Z1', clearing: clearingOf(ctx, cg, 'Z1') }));
+      return yield* close(ctx, decision(ctx, 'declined', 'ec-balance-low', ecBalanceLowMessage(bal, amount), { ...money, ecBalanceFen: bal, authorisationCode: 'Z1', clearing: clearingOf(ctx, cg, 'Z1') }));
     }
     return yield* close(ctx, decision(ctx, 'declined', 'card-declined', 'the card declined the payment (AAC)', { ...money, authorisationCode: 'Z1', clearing: clearingOf(ctx, cg, 'Z1') }));
   }
@@ -202,7 +201,7 @@ function* afterGpo(ctx: TxContext, g: ReturnType<typeof parseGpo>, cg: Cryptogra
     return yield* refuse(cvm.reason, cvm.message, 'Z1');
   }
   let balance = available;
-  if (balance === undefined && cfg.ec.readBalanceAfter) balance = yield* balanceAfter();
+  if (balance === undefined && cfg.ec.readBalanceAfter) balance = yield* readEcBalance();
   const d = decision(ctx, 'approved', 'ok', `approved offline: ${yuan(amount)} CNY${balance !== undefined ? `, EC balance ${yuan(balance)} CNY` : ''}`, {
     availableOfflineFen: available,
     ecBalanceFen: balance,
@@ -211,16 +210,6 @@ function* afterGpo(ctx: TxContext, g: ReturnType<typeof parseGpo>, cg: Cryptogra
     clearing: clearingOf(ctx, cg, 'Y1'),
   });
   return yield* close(ctx, d);
-}
-
-/** GET DATA 9F79 after the payment; a failure here does not undo a completed payment. */
-export function* balanceAfter(): Kernel<number | undefined> {
-  try {
-    return yield* getAmount(0x9f79, 'GET DATA EC balance');
-  } catch (e) {
-    if (isTransactionError(e)) return undefined;
-    throw e;
-  }
 }
 
 type Check = { ok: true; signature: boolean } | { ok: false; reason: string; message: string };
