@@ -4,8 +4,8 @@
  * would spend an ATC; DOMAIN.md §1.2). The shape matches src/cli/card-read/section.ts (CardSection):
  * the integrator lists `pbocCardSection` in src/cli/card-read/sections.ts.
  */
-import { decodeCn, decodeN } from '../../apdu/codec';
-import { readUint, toHex } from '../../apdu/hex';
+import { decodeN } from '../../apdu/codec';
+import { equalBytes, fromHex, readUint, toHex } from '../../apdu/hex';
 import { decodeTlv, findTlv } from '../../apdu/tlv';
 import { ProtocolError } from '../core/errors';
 import { maskPan } from '../core/mask';
@@ -13,6 +13,7 @@ import { formatYuan } from '../core/money';
 import { toCard, type Kernel } from '../kernel/step';
 import { pbocConfigDefaults, type PbocConfig } from './config';
 import { readRecord, selectByName } from './kernel/commands';
+import { panOf } from './kernel/context';
 import { getDataValue } from './kernel/ec';
 import { parseFci, selectPpse, selectPse, type Candidate, type Fci } from './kernel/select';
 import { decodeLogRecord, parseLogFormat, type LogEntry } from './log';
@@ -57,13 +58,13 @@ export function* readPbocSection(opts: PbocReadOptions = {}): Kernel<PbocCardVie
   const cfg = opts.config ?? pbocConfigDefaults;
   const cands: Candidate[] = (yield* selectPpse(cfg)) ?? (yield* selectPse(cfg)) ?? [];
   let fci: Fci | undefined;
-  const tryAids = cands.length ? cands.map((c) => c.aid) : cfg.aids.map((a) => Uint8Array.from(Buffer.from(a.aid, 'hex')));
+  const tryAids = cands.length ? cands.map((c) => c.aid) : cfg.aids.map((a) => fromHex(a.aid));
   for (const aid of tryAids) {
     const r = yield* toCard('SELECT AID', selectByName(aid));
     if (r.sw !== 0x9000) continue;
     try {
       const f = parseFci(r.data);
-      if (cands.length === 0 && !f.dfName.subarray(0, aid.length).every((b, i) => b === aid[i])) continue;
+      if (cands.length === 0 && !equalBytes(f.dfName.subarray(0, aid.length), aid)) continue;
       fci = f;
       break;
     } catch {
@@ -88,10 +89,8 @@ export function* readPbocSection(opts: PbocReadOptions = {}): Kernel<PbocCardVie
     if (r.sw !== 0x9000) break;
     try {
       const nodes = decodeTlv(r.data);
-      const p5a = findTlv(nodes, 0x5a)?.value;
-      const t2 = findTlv(nodes, 0x57)?.value;
-      const pan = p5a ? decodeCn(p5a) : t2 ? toHex(t2).split('D')[0] : undefined;
-      if (pan && /^\d{12,19}$/.test(pan)) view.panMasked = maskPan(pan);
+      const pan = panOf(findTlv(nodes, 0x5a)?.value, findTlv(nodes, 0x57)?.value);
+      if (pan) view.panMasked = maskPan(pan);
     } catch {
       /* not a usable record: no PAN shown */
     }

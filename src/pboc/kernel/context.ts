@@ -97,21 +97,11 @@ export class TxContext {
     return this.term.ymd;
   }
 
-  /** PAN digits from 5A, else from track 2 equivalent data (57, digits before the D separator). */
+  /** The card's PAN (panOf), tokenised once; no usable PAN is a protocol error. */
   resolvePan(): string {
     if (this.pan) return this.pan;
-    const p5a = this.card.get(0x5a);
-    let pan: string | undefined;
-    if (p5a) pan = decodeCn(p5a);
-    else {
-      const t2 = this.card.get(0x57);
-      if (t2) {
-        const hex = toHex(t2);
-        const d = hex.indexOf('D');
-        pan = d > 0 ? hex.slice(0, d) : undefined;
-      }
-    }
-    if (!pan || !/^\d{12,19}$/.test(pan)) throw new ProtocolError('card gave no usable PAN (5A or track 2 equivalent 57)', 'pan');
+    const pan = panOf(this.card.get(0x5a), this.card.get(0x57));
+    if (!pan) throw new ProtocolError('card gave no usable PAN (5A or track 2 equivalent 57)', 'pan');
     this.pan = pan;
     this.panToken = this.input.tokenise('pan', pan);
     return pan;
@@ -156,6 +146,21 @@ export class TxContext {
     if (!v) return false;
     return yymmdd(v) > this.today;
   }
+}
+
+/**
+ * PAN digits from 5A (cn), else from track 2 equivalent data (57: the digits before the D separator);
+ * undefined unless that gives 12–19 digits. A 5A that is not cn is a CodecError (a ProtocolError).
+ */
+export function panOf(p5a: Uint8Array | undefined, track2: Uint8Array | undefined): string | undefined {
+  let pan: string | undefined;
+  if (p5a) pan = decodeCn(p5a);
+  else if (track2) {
+    const hex = toHex(track2);
+    const d = hex.indexOf('D');
+    pan = d > 0 ? hex.slice(0, d) : undefined;
+  }
+  return pan !== undefined && /^\d{12,19}$/.test(pan) ? pan : undefined;
 }
 
 /** 5F24/5F25 YYMMDD → YYYYMMDD (EMV Book 4 §6.7.3: YY < 50 → 20YY). Not BCD → protocol error. */
