@@ -11,12 +11,12 @@ import Database from 'better-sqlite3';
 import { ConfigError } from '../core/errors';
 import { openJournal } from '../journal/index';
 import { backendCheck, devicesCheck } from './checks';
-import { FirmwareError, type FirmwareErrorKind } from './errors';
 import { installUpdate, type InstallOutcome } from './installer';
 import { IMAGE_FORMAT, MANIFEST_PATH } from './image';
 import { sha256Hex } from './trust';
 import { readState, slotDir, writeState } from './slots';
 import { writeTar } from './tar';
+import { expectFirmwareRejection } from './testing/expect-error';
 import { createHarness, TERMINAL_ID, type Harness } from './testing/harness';
 
 let h: Harness;
@@ -24,18 +24,6 @@ beforeEach(() => {
   h = createHarness({ records: 25 });
 });
 afterEach(() => h.cleanup());
-
-async function expectRefused(p: Promise<unknown>, kind: FirmwareErrorKind, re?: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(FirmwareError);
-    expect((e as FirmwareError).kind).toBe(kind);
-    if (re) expect((e as Error).message).toMatch(re);
-    return;
-  }
-  throw new Error(`expected a ${kind} refusal`);
-}
 
 /** The journal as the next runtime will find it: every record there and the chain verifying. */
 function expectJournalIntact(records: number): void {
@@ -91,7 +79,7 @@ describe('install, commit, up to date', () => {
     await h.gate.resume();
     // the repository now offers only 1.5.0 (a rollback attempt with valid, fresh metadata)
     const name = h.publish('1.5.0');
-    await expectRefused(installUpdate(h.options({ targetName: name })), 'version', /older than the installed 2\.0\.0/);
+    await expectFirmwareRejection(installUpdate(h.options({ targetName: name })), 'version', /older than the installed 2\.0\.0/);
     expect(readState(h.root).active).toBe('b');
   });
 });
@@ -107,7 +95,7 @@ describe('refused images leave the terminal as it was', () => {
     const b = readFileSync(p);
     b[b.length - 2000] = b[b.length - 2000]! ^ 0x01;
     writeFileSync(p, b);
-    await expectRefused(installUpdate(h.options()), 'image-hash', /tampered or corrupt/);
+    await expectFirmwareRejection(installUpdate(h.options()), 'image-hash', /tampered or corrupt/);
     unchanged(before);
     expect(existsSync(slotDir(h.root, 'b'))).toBe(false);
     expectJournalIntact(25);
@@ -117,12 +105,12 @@ describe('refused images leave the terminal as it was', () => {
     await installFirst();
     const name = h.publish('1.1.0');
     writeFileSync(join(h.repo, 'targets', name), Buffer.concat([readFileSync(join(h.repo, 'targets', name)), Buffer.alloc(512)]));
-    await expectRefused(installUpdate(h.options()), 'image-size', /before reading/);
+    await expectFirmwareRejection(installUpdate(h.options()), 'image-size', /before reading/);
   });
 
   it('an image over the terminal limit is refused', async () => {
     h.publish('1.0.0');
-    await expectRefused(installUpdate(h.options({ maxImageBytes: 1024 })), 'image-size', /maxImageBytes/);
+    await expectFirmwareRejection(installUpdate(h.options({ maxImageBytes: 1024 })), 'image-size', /maxImageBytes/);
   });
 
   const hostile = (entries: { path: string; data: Uint8Array }[], types?: Map<string, { type: string; linkname?: string }>) => {
@@ -135,7 +123,7 @@ describe('refused images leave the terminal as it was', () => {
   it('a validly signed image with path traversal is refused before anything is written', async () => {
     await installFirst();
     h.publishRaw('evil.tar', hostile([{ path: 'dist/ykt.js', data: js }, { path: 'dist/../../../outside.js', data: js }]), '1.1.0');
-    await expectRefused(installUpdate(h.options({ targetName: 'evil.tar' })), 'archive', /traversal/);
+    await expectFirmwareRejection(installUpdate(h.options({ targetName: 'evil.tar' })), 'archive', /traversal/);
     expect(existsSync(join(h.dir, 'outside.js'))).toBe(false);
     expect(existsSync(slotDir(h.root, 'b'))).toBe(false);
     expect(readState(h.root).active).toBe('a');
@@ -144,15 +132,15 @@ describe('refused images leave the terminal as it was', () => {
   it('a validly signed image with a symlink or a device is refused', async () => {
     await installFirst();
     h.publishRaw('link.tar', hostile([{ path: 'dist/ykt.js', data: js }, { path: 'dist/key', data: new Uint8Array(0) }], new Map([['dist/key', { type: '2', linkname: '/etc/shadow' }]])), '1.1.0');
-    await expectRefused(installUpdate(h.options({ targetName: 'link.tar' })), 'archive', /symbolic link/);
+    await expectFirmwareRejection(installUpdate(h.options({ targetName: 'link.tar' })), 'archive', /symbolic link/);
     h.publishRaw('dev.tar', hostile([{ path: 'dist/ykt.js', data: js }, { path: 'dist/mem', data: new Uint8Array(0) }], new Map([['dist/mem', { type: '3' }]])), '1.1.0');
-    await expectRefused(installUpdate(h.options({ targetName: 'dev.tar' })), 'archive', /character device/);
+    await expectFirmwareRejection(installUpdate(h.options({ targetName: 'dev.tar' })), 'archive', /character device/);
     expect(existsSync(slotDir(h.root, 'b'))).toBe(false);
   });
 
   it('an image for other hardware is not chosen', async () => {
     h.publish('1.0.0', 'healthy', { hardware: ['canteen-pos'] });
-    await expectRefused(installUpdate(h.options()), 'no-target', /no image for hardware "test-validator"/);
+    await expectFirmwareRejection(installUpdate(h.options()), 'no-target', /no image for hardware "test-validator"/);
   });
 
   it('the journal may not live inside the firmware root', async () => {
@@ -230,7 +218,7 @@ describe('quiesce', () => {
     h.publish('1.1.0');
     h.gate.enter(); // a tap is being processed
     const p = installUpdate(h.options({ at: (point) => { if (point === 'unpacked') setImmediate(() => h.timer.fireAll()); } }));
-    await expectRefused(p, 'busy', /1 transaction\(s\) still in progress/);
+    await expectFirmwareRejection(p, 'busy', /1 transaction\(s\) still in progress/);
     expect(readState(h.root)).toMatchObject({ active: 'a', trial: null, slots: { b: { status: 'installed' } } });
     h.gate.leave();
     expect(() => h.gate.enter()).not.toThrow(); // still serving
@@ -261,7 +249,7 @@ describe('one install at a time', () => {
     h.publish('1.0.0');
     mkdirSync(h.root, { recursive: true });
     writeFileSync(join(h.root, 'install.lock'), String(process.ppid));
-    await expectRefused(installUpdate(h.options()), 'state', /another install is running/);
+    await expectFirmwareRejection(installUpdate(h.options()), 'state', /another install is running/);
     writeFileSync(join(h.root, 'install.lock'), '2147483646'); // no such process
     expect((await installUpdate(h.options())).result).toBe('installed');
     expect(existsSync(join(h.root, 'install.lock'))).toBe(false);

@@ -7,21 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FirmwareError } from './errors';
 import { DEFAULT_TAR_LIMITS, readTar, writeTar, type TarEntry } from './tar';
+import { expectFirmwareError } from './testing/expect-error';
 
 const te = (s: string) => new TextEncoder().encode(s);
 const file = (path: string, s = 'x'): TarEntry => ({ path, data: te(s) });
 
-function refused(bytes: Uint8Array, re: RegExp): void {
-  try {
-    readTar(bytes);
-  } catch (e) {
-    expect(e).toBeInstanceOf(FirmwareError);
-    expect((e as FirmwareError).kind).toBe('archive');
-    expect((e as Error).message).toMatch(re);
-    return;
-  }
-  throw new Error('archive was accepted');
-}
+const refused = (bytes: Uint8Array, re: RegExp): void => expectFirmwareError(() => readTar(bytes), 'archive', re, 'archive was accepted');
 
 describe('ustar reader: good archives', () => {
   it('round-trips files, including an empty one and a path over 100 characters (prefix field)', () => {

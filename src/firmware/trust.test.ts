@@ -6,10 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FirmwareError, type FirmwareErrorKind } from './errors';
 import { addSignatures, formatExpires, parseMetadata, signMetadata } from './metadata';
 import { addTargets, publishTimestamp, rotateRoot, DAY_MS } from './repository';
 import { sampleImage, makeTestRepository, publishTestImage, testRoles } from './testing/sample-runtime';
+import { expectFirmwareError } from './testing/expect-error';
 import { testKey } from './testing/test-keys';
 import { trustPinnedRoot, updateTrust, type MetadataBundle, type TrustedState } from './trust';
 
@@ -21,18 +21,6 @@ const roles = testRoles();
 
 const read = (name: string) => new Uint8Array(readFileSync(join(repo, 'metadata', name)));
 const bundle = (roots: string[] = []): MetadataBundle => ({ roots: roots.map(read), timestamp: read('timestamp.json'), targets: read('targets.json') });
-
-function expectKind(f: () => unknown, kind: FirmwareErrorKind, re?: RegExp): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FirmwareError);
-    expect((e as FirmwareError).kind).toBe(kind);
-    if (re) expect((e as Error).message).toMatch(re);
-    return;
-  }
-  throw new Error(`expected a ${kind} refusal`);
-}
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ykt-trust-'));
@@ -66,27 +54,27 @@ describe('signatures and thresholds', () => {
     writeFileSync(join(repo, 'metadata', 'targets.json'), JSON.stringify(j));
     // the attacker also controls the timestamp key here: only the targets signature stands in the way
     publishTimestamp(repo, roles.timestamp, T0 + DAY_MS);
-    expectKind(() => updateTrust(trusted(), bundle(), T0), 'signature', /targets\.json: 0 valid signature/);
+    expectFirmwareError(() => updateTrust(trusted(), bundle(), T0), 'signature', /targets\.json: 0 valid signature/);
   });
 
   it('targets signed by a key that is not in the targets role (wrong key) is refused', () => {
     addTargets(repo, [{ name: 'ykt-1.0.0.tar', bytes: sampleImage(dir, '1.0.0') }], [testKey('mallory')], T0 + DAY_MS, { replace: true });
     publishTimestamp(repo, roles.timestamp, T0 + DAY_MS);
-    expectKind(() => updateTrust(trusted(), bundle(), T0), 'signature', /targets\.json/);
+    expectFirmwareError(() => updateTrust(trusted(), bundle(), T0), 'signature', /targets\.json/);
   });
 
   it('a timestamp signed by the targets key instead of the timestamp key is refused', () => {
     publishTimestamp(repo, roles.targets, T0 + DAY_MS);
-    expectKind(() => updateTrust(trusted(), bundle(), T0), 'signature', /timestamp\.json/);
+    expectFirmwareError(() => updateTrust(trusted(), bundle(), T0), 'signature', /timestamp\.json/);
   });
 
   it('a root below its threshold (1 of 2 required) is refused; the same signature twice counts once', () => {
     const signed = parseMetadata('root', pinned).signed;
     const one = signMetadata(signed, [roles.root[0]!.privateKey]);
-    expectKind(() => trustPinnedRoot(one, T0), 'signature', /1 valid signature.*2 required/);
+    expectFirmwareError(() => trustPinnedRoot(one, T0), 'signature', /1 valid signature.*2 required/);
     const j = JSON.parse(new TextDecoder().decode(one));
     j.signatures.push(j.signatures[0]);
-    expectKind(() => trustPinnedRoot(new TextEncoder().encode(JSON.stringify(j)), T0), 'signature', /1 valid/);
+    expectFirmwareError(() => trustPinnedRoot(new TextEncoder().encode(JSON.stringify(j)), T0), 'signature', /1 valid/);
     expect(() => trustPinnedRoot(addSignatures(one, 'root', [roles.root[2]!.privateKey]), T0)).not.toThrow();
   });
 });
@@ -111,27 +99,27 @@ describe('root rotation (§5.3)', () => {
   it('v2 signed only by the new keys is refused', () => {
     rotateRoot(repo, rolesOf(newRoles), newRoles.root, T0 + 365 * DAY_MS);
     republish();
-    expectKind(() => updateTrust(trusted(), bundle(['2.root.json']), T0), 'signature', /trusted root's keys/);
+    expectFirmwareError(() => updateTrust(trusted(), bundle(['2.root.json']), T0), 'signature', /trusted root's keys/);
   });
 
   it('v2 signed only by the old keys is refused', () => {
     rotateRoot(repo, rolesOf(newRoles), roles.root.slice(0, 2), T0 + 365 * DAY_MS);
     republish();
-    expectKind(() => updateTrust(trusted(), bundle(['2.root.json']), T0), 'signature', /its own keys/);
+    expectFirmwareError(() => updateTrust(trusted(), bundle(['2.root.json']), T0), 'signature', /its own keys/);
   });
 
   it('a root that skips a version, and an old root replayed, are refused', () => {
     const all = [...roles.root, ...newRoles.root];
     rotateRoot(repo, rolesOf({ ...roles, root: roles.root } as typeof newRoles), roles.root, T0 + 365 * DAY_MS); // v2, same keys
     rotateRoot(repo, rolesOf({ ...roles, root: roles.root } as typeof newRoles), all, T0 + 365 * DAY_MS); // v3
-    expectKind(() => updateTrust(trusted(), bundle(['3.root.json']), T0), 'mismatch', /skips v2/);
+    expectFirmwareError(() => updateTrust(trusted(), bundle(['3.root.json']), T0), 'mismatch', /skips v2/);
     const at2 = updateTrust(trusted(), bundle(['2.root.json']), T0);
-    expectKind(() => updateTrust(at2, bundle(['2.root.json']), T0), 'rollback', /not newer/);
+    expectFirmwareError(() => updateTrust(at2, bundle(['2.root.json']), T0), 'rollback', /not newer/);
   });
 
   it('an expired final root is refused even when correctly signed', () => {
     rotateRoot(repo, rolesOf({ ...roles } as typeof newRoles), roles.root, T0 - 1000);
-    expectKind(() => updateTrust(trusted(), bundle(['2.root.json']), T0), 'expired', /root\.json v2 expired/);
+    expectFirmwareError(() => updateTrust(trusted(), bundle(['2.root.json']), T0), 'expired', /root\.json v2 expired/);
   });
 });
 
@@ -141,7 +129,7 @@ describe('rollback, freeze and mix-and-match (§5.4, §5.6)', () => {
     publishTestImage(repo, 'ykt-1.1.0.tar', sampleImage(dir, '1.1.0'), T0);
     const s = updateTrust(trusted(), bundle(), T0);
     expect(s.timestamp!.signed.version).toBe(2);
-    expectKind(() => updateTrust(s, { roots: [], timestamp: saved.ts, targets: saved.tg }, T0), 'rollback', /timestamp\.json: version 1 is older than the trusted v2/);
+    expectFirmwareError(() => updateTrust(s, { roots: [], timestamp: saved.ts, targets: saved.tg }, T0), 'rollback', /timestamp\.json: version 1 is older than the trusted v2/);
   });
 
   it('a newer timestamp naming an older targets version is refused', () => {
@@ -150,27 +138,27 @@ describe('rollback, freeze and mix-and-match (§5.4, §5.6)', () => {
     const s = updateTrust(trusted(), bundle(), T0);
     writeFileSync(join(repo, 'metadata', 'targets.json'), oldTargets);
     publishTimestamp(repo, roles.timestamp, T0 + DAY_MS); // v3 naming targets v1 (signed by the real timestamp key)
-    expectKind(() => updateTrust(s, bundle(), T0), 'rollback', /names targets\.json v1, older than the trusted v2/);
+    expectFirmwareError(() => updateTrust(s, bundle(), T0), 'rollback', /names targets\.json v1, older than the trusted v2/);
   });
 
   it('mix-and-match: a fresh timestamp with targets.json from another release is refused', () => {
     const v1 = read('targets.json');
     publishTestImage(repo, 'ykt-1.1.0.tar', sampleImage(dir, '1.1.0'), T0);
-    expectKind(() => updateTrust(trusted(), { roots: [], timestamp: read('timestamp.json'), targets: v1 }, T0), 'mismatch', /mix-and-match/);
+    expectFirmwareError(() => updateTrust(trusted(), { roots: [], timestamp: read('timestamp.json'), targets: v1 }, T0), 'mismatch', /mix-and-match/);
   });
 
   it('expired timestamp and expired targets are refused (freeze)', () => {
-    expectKind(() => updateTrust(trusted(), bundle(), T0 + DAY_MS), 'expired', /timestamp\.json v1 expired/);
+    expectFirmwareError(() => updateTrust(trusted(), bundle(), T0 + DAY_MS), 'expired', /timestamp\.json v1 expired/);
     addTargets(repo, [], [roles.targets[0]!], T0 + 2000);
     publishTimestamp(repo, roles.timestamp, T0 + DAY_MS);
-    expectKind(() => updateTrust(trusted(), bundle(), T0 + 5000), 'expired', /targets\.json v2 expired/);
+    expectFirmwareError(() => updateTrust(trusted(), bundle(), T0 + 5000), 'expired', /targets\.json v2 expired/);
   });
 
   it('rewinding the clock does not revive expired metadata: the time floor holds', () => {
     const s = updateTrust(trusted(), bundle(), T0 + DAY_MS - 1000); // floor = T0 + 1 day - 1 s
     const afterTimestampExpiry = { ...s, timeFloor: T0 + DAY_MS + 5000 };
     // RTC reset to T0 (e.g. a dead battery): trusted time is still the floor
-    expectKind(() => updateTrust(afterTimestampExpiry, bundle(), T0), 'expired', /timestamp\.json v1 expired/);
+    expectFirmwareError(() => updateTrust(afterTimestampExpiry, bundle(), T0), 'expired', /timestamp\.json v1 expired/);
   });
 
   it('checks the expiry format strictly', () => {
