@@ -30,11 +30,15 @@ describe('hotlistKey: one key space, domain-separated, no ids in clear', () => {
 
   it('refuses malformed ids without echoing them', () => {
     expect(() => normaliseHotlistId('pan', '6222 0212 3456')).toThrow(/12–19 digits/);
+    let refusal: unknown;
     try {
       normaliseHotlistId('pan', '62220212345X');
     } catch (e) {
-      expect(String(e)).not.toContain('62220212345');
+      refusal = e;
     }
+    expect(refusal).toBeInstanceOf(RangeError); // it must refuse, and say why without the id
+    expect(String(refusal)).toMatch(/12–19 digits/);
+    expect(String(refusal)).not.toContain('62220212345');
     expect(() => normaliseHotlistId('ssc', 'A1')).toThrow(RangeError);
     expect(() => normaliseHotlistId('tunion', 'XYZ0000000000000')).toThrow(/hex digits/);
     expect(() => normaliseHotlistId('nope' as never, '1')).toThrow(/expected one of ssc, pan, tunion, ecode-cert/);
