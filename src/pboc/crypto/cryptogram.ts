@@ -12,6 +12,7 @@
  * The PBOC issuer's exact derivation options are scheme data (unconfirmed here); this convention is the
  * project's, shared by card and checker so cryptograms are real MACs that a wrong key cannot forge.
  */
+import { encodeBcd } from '../../../apdu/codec';
 import { concat } from '../../../apdu/hex';
 import { blockEncrypt, mac, type BlockAlgorithm } from './symmetric';
 
@@ -31,10 +32,7 @@ export interface AcInput {
 
 export function panBlock(pan: string, panSequence: string): Uint8Array {
   const digits = (pan + panSequence.padStart(2, '0')).replace(/\D/g, '');
-  const y = digits.slice(-16).padStart(16, '0');
-  const out = new Uint8Array(8);
-  for (let i = 0; i < 8; i++) out[i] = (parseInt(y[2 * i]!, 10) << 4) | parseInt(y[2 * i + 1]!, 10);
-  return out;
+  return encodeBcd(digits.slice(-16).padStart(16, '0'));
 }
 
 const not = (b: Uint8Array) => b.map((x) => x ^ 0xff);
