@@ -21,15 +21,16 @@ import { cstDateNumber } from '../../core/clock';
 import type { Credential } from '../../core/credential';
 import { approve, decline, type Decision } from '../../core/decision';
 import { formatYuan } from '../../core/money';
-import { readAndAcceptSsse, verifyCode } from './common';
+import { readAndAcceptSsse } from './common';
 import type { CanteenProfileConfig } from './config';
-import { interfaceOf, moneyMayHaveMoved, payByCard } from './pos/card-payment';
+import { interfaceOf, moneyMayHaveMoved, payByCard, paymentDetails } from './pos/card-payment';
+import { counter } from './pos/counter';
 import { OperatorDesk, OperatorError, type OperatorConsole, type Order, type PosProfile } from './pos/operator-console';
 import { fileRoster } from './pos/roster';
 import { SaleLedger } from './pos/sale-ledger';
-import { lastSaleView, reconcileLedger, recordPostpaidSale, recordRefusal, recordSale, refundLastSale } from './pos/sale-flow';
+import { reconcileLedger, recordPostpaidSale, recordSale } from './pos/sale-flow';
 import { dailyLimitDecision, entitlementOf, planSale, type SalePlan } from './pos/subsidy';
-import type { CardTap, CodeScan, ProfileContext, ProfileResult } from './types';
+import type { CardTap, CodeScan, ProfileContext } from './types';
 
 const SERVICE = 'canteen';
 
@@ -40,12 +41,7 @@ export function canteenProfile(ctx: ProfileContext, cfg: CanteenProfileConfig): 
   for (const r of reconcileLedger(s, ledger, SERVICE)) log.warn('sale settled after a restart', { txn: r.txn, was: r.was, now: r.now });
   const roster = fileRoster(cfg.subsidy.rosterFile, log);
   const desk = new OperatorDesk({ clock: s.clock, maxAmountFen: cfg.maxAmountFen, amountTimeoutSeconds: cfg.amountTimeoutSeconds, registration: false });
-
-  /** Refusal before the sale starts: durable, the order (if any) back to pending. */
-  const refuse = (decision: Decision, source: ProfileResult['source'], o: { credential?: Credential; order?: Order; maskedId?: string; latency?: Record<string, number> } = {}): ProfileResult => {
-    const seq = recordRefusal(s, SERVICE, decision, { credential: o.credential, payload: o.order ? { amountFen: o.order.amountFen } : undefined });
-    return { decision, seq, source, maskedId: o.maskedId, latency: o.latency };
-  };
+  const { refuse, withOrder, guarded, code, operatorConsole } = counter({ services: s, service: SERVICE, ledger, desk, log, refundWindowSeconds: cfg.refundWindowSeconds, recordRegister: false });
 
   /** Limit and subsidy for this holder; a decline, or the plan with the wallet hold written. */
   const plan = (credential: Credential, order: Order, method: 'card' | 'ecode'): { decline: Decision } | { plan: SalePlan; category?: string } => {
@@ -67,37 +63,7 @@ export function canteenProfile(ctx: ProfileContext, cfg: CanteenProfileConfig): 
     return `paid ${formatYuan(p.totalFen)} CNY: subsidy ${formatYuan(p.subsidyFen)}, ${via} ${formatYuan(p.chargedFen)}`;
   };
 
-  /** Run one sale with a claimed order; settle the order whatever happens (an exception leaves it pending). */
-  const withOrder = async (source: ProfileResult['source'], run: (order: Order) => Promise<{ result: ProfileResult; used: boolean }>): Promise<ProfileResult> => {
-    const claim = desk.claim();
-    if (!claim.ok) return refuse(decline(claim.reason, claim.message), source);
-    let used = false;
-    try {
-      const r = await run(claim.order);
-      used = r.used;
-      return r.result;
-    } finally {
-      desk.settle(claim.order, used);
-    }
-  };
-
-  /** After the hold: a failure (card pulled, bug) settles the hold from the journal before it is rethrown. */
-  const guarded = async <T,>(txn: string, f: () => Promise<T>): Promise<T> => {
-    try {
-      return await f();
-    } catch (e) {
-      try {
-        if (ledger.get(txn)?.state === 'held') reconcileLedger(s, ledger, SERVICE);
-      } catch (re) {
-        log.error('could not settle an interrupted sale now; it will be settled at the next start', { txn, error: (re as Error).message });
-      }
-      throw e;
-    }
-  };
-
-  const operator: OperatorConsole = {
-    profile: 'canteen',
-    state: () => ({ profile: 'canteen', pending: desk.peek(), inProgress: desk.inProgress(), lastSale: lastSaleView(ledger, s.clock.now(), cfg.refundWindowSeconds), maxAmountFen: cfg.maxAmountFen, registration: false }),
+  const operator: OperatorConsole = operatorConsole({
     setAmount(fen, opts) {
       if (opts?.register) throw new OperatorError('not-supported', 'a canteen does not register patients');
       desk.set(fen, false);
@@ -106,18 +72,7 @@ export function canteenProfile(ctx: ProfileContext, cfg: CanteenProfileConfig): 
     register() {
       throw new OperatorError('not-supported', 'a canteen does not register patients');
     },
-    cancel() {
-      const cancelled = desk.cancel();
-      return { cancelled, state: operator.state() };
-    },
-    async refundLast() {
-      if (desk.inProgress()) throw new OperatorError('busy', 'a payment is in progress: refund after it');
-      const r = refundLastSale(s, ledger, SERVICE, cfg.refundWindowSeconds);
-      desk.emit({ kind: 'decision', result: r.result });
-      return r.outcome;
-    },
-    onEvent: (l) => desk.onEvent(l),
-  };
+  });
 
   return {
     name: 'canteen',
@@ -167,7 +122,7 @@ export function canteenProfile(ctx: ProfileContext, cfg: CanteenProfileConfig): 
             panToken: k.panToken,
             paymentSeq: k.resultSeq,
             category: planned.category,
-            details: { payment: { interface: k.interface, path: k.path, cryptogramType: k.cryptogramType, authorisationCode: k.authorisationCode, ecBalanceFen: k.ecBalanceFen, signatureRequired: k.signatureRequired, reason: k.reason } },
+            details: { payment: paymentDetails(k) },
           });
           ledger.finish(order.id, approved, seq);
           latency.journal = s.clock.monotonic() - t0;
@@ -181,22 +136,14 @@ export function canteenProfile(ctx: ProfileContext, cfg: CanteenProfileConfig): 
 
     onCode: (scan: CodeScan) =>
       withOrder('ecode', async (order) => {
-        if (!cfg.acceptCode) return { result: refuse(decline('code-not-accepted', 'codes are not accepted here: please tap your card'), 'ecode', { order }), used: false };
-        const r = verifyCode(s, scan, cfg.ecodeProfile);
-        const latency: Record<string, number> = { verify: r.verifyMs };
-        const scope = typeof r.info?.scope === 'string' ? r.info.scope : undefined;
-        let d: Decision | undefined;
-        // Only a verified code pays: a fail-open "cannot decide" never charges anyone.
-        if (r.decision.outcome !== 'approved' || r.decision.reason !== 'ecode-valid' || !r.credential) d = r.decision.outcome === 'approved' ? decline('code-unverified', 'the code cannot be verified now: please tap your card') : r.decision;
-        else if (!scope || !cfg.codeScopes.includes(scope)) d = decline('wrong-scope', `this code was made for "${scope ?? 'unknown'}", the canteen takes ${cfg.codeScopes.join(', ')} codes`);
-        if (d) return { result: refuse(d, 'ecode', { credential: r.credential, order, latency }), used: false };
-        const credential = r.credential!;
-        const maskedId = `${credential.region ?? ''} ${credential.holderToken.slice(0, 4)}…`.trim();
+        const c = code(scan, order, cfg, { useCard: 'tap your card', here: 'the canteen' });
+        if (!c.ok) return c.outcome;
+        const { credential, maskedId, latency } = c;
         const planned = plan(credential, order, 'ecode');
         if ('decline' in planned) return { result: refuse(planned.decline, 'ecode', { credential, order, maskedId, latency }), used: false };
         const p = planned.plan;
         return guarded(order.id, async () => {
-          const base = { service: SERVICE, txn: order.id, totalFen: p.totalFen, subsidyFen: p.subsidyFen, chargedFen: p.chargedFen, credential, category: planned.category, details: { code: r.info } };
+          const base = { service: SERVICE, txn: order.id, totalFen: p.totalFen, subsidyFen: p.subsidyFen, chargedFen: p.chargedFen, credential, category: planned.category, details: { code: c.info } };
           const t0 = s.clock.monotonic();
           if (p.chargedFen > 0) {
             const off = s.journal.checkOffline(p.chargedFen);

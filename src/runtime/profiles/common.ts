@@ -2,10 +2,11 @@
  * Steps every profile shares: read and accept a social security card, verify an e-code, check the
  * hotlist and anti-passback for either credential, and make a decision durable before it is shown.
  */
+import { formatDate } from '../../../apdu/codec';
 import { fromHex } from '../../../apdu/hex';
 import type { Credential } from '../../core/credential';
 import { decline, type Decision } from '../../core/decision';
-import { maskCardNumber } from '../../core/mask';
+import { maskCardNumber, maskIdNumber, maskName } from '../../core/mask';
 import { formatHotlistKey, hotlistKey } from '../../hotlist/key';
 import type { RecordInput } from '../../journal';
 import type { PersonalData } from '../../journal/seal';
@@ -62,6 +63,24 @@ export async function readAndAcceptSsse(s: Services, tap: CardTap, opts: { holde
     }
   } else if (dump.ef06Refused) out.holderRefused = dump.ef06Refused;
   return out;
+}
+
+/**
+ * The holder's identity from EF06, for a registration or an identity check: the personal data (the
+ * journal stores it only sealed) and its masked form for the display, or why it could not be read.
+ */
+export function holderIdentity(r: SsseTapResult): { personal: PersonalData; maskedId: string } | { refused: Decision } {
+  const h = r.holder;
+  if (!h?.idNumber || !h.name) return { refused: decline('holder-data-unavailable', `identity could not be read from the card (${r.holderRefused ?? 'no holder data'})`) };
+  return {
+    personal: { name: h.name, idNumber: h.idNumber, ...(h.birthDate ? { birthDate: formatDate(h.birthDate) } : {}) },
+    maskedId: `${maskName(h.name)} ${maskIdNumber(h.idNumber)}`,
+  };
+}
+
+/** What a screen may show of an e-code holder: the region and the first characters of the pseudonymous token. */
+export function codeMaskedId(c: Credential): string {
+  return `${c.region ?? ''} ${c.holderToken.slice(0, 4)}…`.trim();
 }
 
 export interface CodeResult {

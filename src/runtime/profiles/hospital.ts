@@ -18,20 +18,19 @@
  * (payment only, acceptBankCards); for an e-code, a post-paid charge within the journal's offline limits.
  */
 import { join } from 'node:path';
-import { formatDate } from '../../../apdu/codec';
 import { cstDateNumber } from '../../core/clock';
 import type { Credential } from '../../core/credential';
 import { approve, decline, type Decision } from '../../core/decision';
-import { maskIdNumber, maskName } from '../../core/mask';
 import { formatYuan } from '../../core/money';
 import type { PersonalData } from '../../journal/seal';
-import { readAndAcceptSsse, ssseAuthenticatorOf, verifyCode } from './common';
+import { holderIdentity, readAndAcceptSsse, ssseAuthenticatorOf } from './common';
 import type { HospitalProfileConfig } from './config';
-import { interfaceOf, moneyMayHaveMoved, payByCard } from './pos/card-payment';
-import { OperatorDesk, OperatorError, type OperatorConsole, type Order, type PosProfile } from './pos/operator-console';
+import { interfaceOf, moneyMayHaveMoved, payByCard, paymentDetails } from './pos/card-payment';
+import { counter } from './pos/counter';
+import { OperatorDesk, type OperatorConsole, type Order, type PosProfile } from './pos/operator-console';
 import { SaleLedger } from './pos/sale-ledger';
-import { lastSaleView, reconcileLedger, recordPostpaidSale, recordRefusal, recordSale, refundLastSale } from './pos/sale-flow';
-import type { CardTap, CodeScan, ProfileContext, ProfileResult } from './types';
+import { reconcileLedger, recordPostpaidSale, recordSale } from './pos/sale-flow';
+import type { CardTap, CodeScan, ProfileContext } from './types';
 
 const SERVICE = 'hospital';
 
@@ -41,47 +40,15 @@ export function hospitalProfile(ctx: ProfileContext, cfg: HospitalProfileConfig)
   const ledger = new SaleLedger(join(s.config.terminal.dataDir, 'hospital-sales.sqlite'));
   for (const r of reconcileLedger(s, ledger, SERVICE)) log.warn('sale settled after a restart', { txn: r.txn, was: r.was, now: r.now });
   const desk = new OperatorDesk({ clock: s.clock, maxAmountFen: cfg.maxAmountFen, amountTimeoutSeconds: cfg.amountTimeoutSeconds, registration: cfg.registration });
+  const { refuse, withOrder, guarded, code, operatorConsole } = counter({ services: s, service: SERVICE, ledger, desk, log, refundWindowSeconds: cfg.refundWindowSeconds, recordRegister: true });
   const authenticate = ssseAuthenticatorOf(cfg.ssseTestAuthKey);
-
-  const refuse = (decision: Decision, source: ProfileResult['source'], o: { credential?: Credential; order?: Order; maskedId?: string; latency?: Record<string, number> } = {}): ProfileResult => {
-    const seq = recordRefusal(s, SERVICE, decision, { credential: o.credential, payload: o.order ? { amountFen: o.order.amountFen, register: o.order.register } : undefined });
-    return { decision, seq, source, maskedId: o.maskedId, latency: o.latency };
-  };
-
-  const withOrder = async (source: ProfileResult['source'], run: (order: Order) => Promise<{ result: ProfileResult; used: boolean }>): Promise<ProfileResult> => {
-    const claim = desk.claim();
-    if (!claim.ok) return refuse(decline(claim.reason, claim.message), source);
-    let used = false;
-    try {
-      const r = await run(claim.order);
-      used = r.used;
-      return r.result;
-    } finally {
-      desk.settle(claim.order, used);
-    }
-  };
-
-  const guarded = async <T,>(txn: string, f: () => Promise<T>): Promise<T> => {
-    try {
-      return await f();
-    } catch (e) {
-      try {
-        if (ledger.get(txn)?.state === 'held') reconcileLedger(s, ledger, SERVICE);
-      } catch (re) {
-        log.error('could not settle an interrupted payment now; it will be settled at the next start', { txn, error: (re as Error).message });
-      }
-      throw e;
-    }
-  };
 
   const hold = (order: Order, holder: string | null, method: 'card' | 'ecode') =>
     ledger.hold({ txn: order.id, day: cstDateNumber(s.clock.now()), holder, method, totalFen: order.amountFen, subsidyFen: 0, chargedFen: order.amountFen, entitledFen: 0, hintSeq: s.journal.head, atMs: s.clock.now() });
 
   const registered = (order: Order, paid: string) => (order.register ? (order.amountFen > 0 ? `registered; ${paid}` : 'registered') : paid);
 
-  const operator: OperatorConsole = {
-    profile: 'hospital',
-    state: () => ({ profile: 'hospital', pending: desk.peek(), inProgress: desk.inProgress(), lastSale: lastSaleView(ledger, s.clock.now(), cfg.refundWindowSeconds), maxAmountFen: cfg.maxAmountFen, registration: cfg.registration }),
+  const operator: OperatorConsole = operatorConsole({
     setAmount(fen, opts) {
       desk.set(fen, opts?.register ?? false);
       return operator.state();
@@ -90,18 +57,7 @@ export function hospitalProfile(ctx: ProfileContext, cfg: HospitalProfileConfig)
       desk.set(0, true);
       return operator.state();
     },
-    cancel() {
-      const cancelled = desk.cancel();
-      return { cancelled, state: operator.state() };
-    },
-    async refundLast() {
-      if (desk.inProgress()) throw new OperatorError('busy', 'a payment is in progress: refund after it');
-      const r = refundLastSale(s, ledger, SERVICE, cfg.refundWindowSeconds);
-      desk.emit({ kind: 'decision', result: r.result });
-      return r.outcome;
-    },
-    onEvent: (l) => desk.onEvent(l),
-  };
+  });
 
   return {
     name: 'hospital',
@@ -127,11 +83,9 @@ export function hospitalProfile(ctx: ProfileContext, cfg: HospitalProfileConfig)
         } else credential = r.credential;
 
         if (order.register) {
-          if (!r.holder?.idNumber || !r.holder.name) {
-            return { result: refuse(decline('holder-data-unavailable', `identity could not be read from the card (${r.holderRefused ?? 'no holder data'})`), 'ssse-card', { credential, order, maskedId, latency }), used: false };
-          }
-          personal = { name: r.holder.name, idNumber: r.holder.idNumber, ...(r.holder.birthDate ? { birthDate: formatDate(r.holder.birthDate) } : {}) };
-          maskedId = `${maskName(r.holder.name)} ${maskIdNumber(r.holder.idNumber)}`;
+          const who = holderIdentity(r);
+          if ('refused' in who) return { result: refuse(who.refused, 'ssse-card', { credential, order, maskedId, latency }), used: false };
+          ({ personal, maskedId } = who);
         }
 
         if (order.amountFen === 0) {
@@ -164,7 +118,7 @@ export function hospitalProfile(ctx: ProfileContext, cfg: HospitalProfileConfig)
             paymentSeq: k.resultSeq,
             // Holder data is kept only for a registration that happened.
             personal: approved ? personal : undefined,
-            details: { register: order.register, payment: { interface: k.interface, path: k.path, cryptogramType: k.cryptogramType, authorisationCode: k.authorisationCode, ecBalanceFen: k.ecBalanceFen, signatureRequired: k.signatureRequired, reason: k.reason } },
+            details: { register: order.register, payment: paymentDetails(k) },
           });
           ledger.finish(order.id, approved, seq);
           latency.journal = s.clock.monotonic() - t0;
@@ -177,26 +131,19 @@ export function hospitalProfile(ctx: ProfileContext, cfg: HospitalProfileConfig)
 
     onCode: (scan: CodeScan) =>
       withOrder('ecode', async (order) => {
-        if (!cfg.acceptCode) return { result: refuse(decline('code-not-accepted', 'codes are not accepted here: please use your card'), 'ecode', { order }), used: false };
-        const r = verifyCode(s, scan, cfg.ecodeProfile);
-        const latency: Record<string, number> = { verify: r.verifyMs };
-        const scope = typeof r.info?.scope === 'string' ? r.info.scope : undefined;
-        let d: Decision | undefined;
-        if (r.decision.outcome !== 'approved' || r.decision.reason !== 'ecode-valid' || !r.credential) d = r.decision.outcome === 'approved' ? decline('code-unverified', 'the code cannot be verified now: please use your card') : r.decision;
-        else if (!scope || !cfg.codeScopes.includes(scope)) d = decline('wrong-scope', `this code was made for "${scope ?? 'unknown'}", this counter takes ${cfg.codeScopes.join(', ')} codes`);
-        if (d) return { result: refuse(d, 'ecode', { credential: r.credential, order, latency }), used: false };
-        const credential = r.credential!;
-        const maskedId = `${credential.region ?? ''} ${credential.holderToken.slice(0, 4)}…`.trim();
+        const c = code(scan, order, cfg, { useCard: 'use your card', here: 'this counter' });
+        if (!c.ok) return c.outcome;
+        const { credential, maskedId, latency } = c;
         const t0 = s.clock.monotonic();
         if (order.amountFen === 0) {
           const dd = approve('registered', 'registered (electronic code)');
-          const seq = recordSale(s, { type: 'registration', service: SERVICE, decision: dd, txn: order.id, method: 'ecode', totalFen: 0, subsidyFen: 0, chargedFen: 0, credential, details: { register: true, code: r.info } });
+          const seq = recordSale(s, { type: 'registration', service: SERVICE, decision: dd, txn: order.id, method: 'ecode', totalFen: 0, subsidyFen: 0, chargedFen: 0, credential, details: { register: true, code: c.info } });
           latency.journal = s.clock.monotonic() - t0;
           return { result: { decision: dd, seq, source: 'ecode', maskedId, latency }, used: true };
         }
         hold(order, credential.holderToken, 'ecode');
         return guarded(order.id, async () => {
-          const base = { service: SERVICE, txn: order.id, method: 'ecode' as const, totalFen: order.amountFen, subsidyFen: 0, chargedFen: order.amountFen, credential, details: { register: order.register, code: r.info } };
+          const base = { service: SERVICE, txn: order.id, method: 'ecode' as const, totalFen: order.amountFen, subsidyFen: 0, chargedFen: order.amountFen, credential, details: { register: order.register, code: c.info } };
           const off = s.journal.checkOffline(order.amountFen);
           if (!off.ok) {
             const dd = decline(off.reason, off.message);

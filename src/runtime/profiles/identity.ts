@@ -4,10 +4,9 @@
  * Holder data is stored only sealed (AES-256-GCM, journal data key) and never shown or logged in clear.
  * No payment.
  */
-import { formatDate } from '../../../apdu/codec';
 import { approve, decline } from '../../core/decision';
-import { maskIdNumber, maskName } from '../../core/mask';
-import { readAndAcceptSsse, recordDecision, ssseAuthenticatorOf, verifyCode } from './common';
+import type { PersonalData } from '../../journal/seal';
+import { codeMaskedId, holderIdentity, readAndAcceptSsse, recordDecision, ssseAuthenticatorOf, verifyCode } from './common';
 import type { IdentityProfileConfig } from './config';
 import type { Profile, ProfileContext } from './types';
 
@@ -20,17 +19,16 @@ export function identityProfile(ctx: ProfileContext, cfg: IdentityProfileConfig)
     async onCard(tap) {
       const r = await readAndAcceptSsse(s, tap, { holderData: cfg.recordHolder, authenticate });
       let decision = r.decision;
-      let personal: Record<string, string> | undefined;
+      let personal: PersonalData | undefined;
       let maskedId = r.maskedId;
-      if (decision.outcome === 'approved' && cfg.recordHolder) {
-        if (!r.holder?.idNumber || !r.holder.name) {
-          decision = decline('holder-data-unavailable', `identity could not be read from the card (${r.holderRefused ?? 'no holder data'})`);
-        } else {
-          personal = { name: r.holder.name, idNumber: r.holder.idNumber, ...(r.holder.birthDate ? { birthDate: formatDate(r.holder.birthDate) } : {}) };
-          maskedId = `${maskName(r.holder.name)} ${maskIdNumber(r.holder.idNumber)}`;
+      if (decision.outcome === 'approved') {
+        const who = cfg.recordHolder ? holderIdentity(r) : undefined;
+        if (who && 'refused' in who) decision = who.refused;
+        else {
+          if (who) ({ personal, maskedId } = who);
           decision = approve('identity-verified', 'identity verified');
         }
-      } else if (decision.outcome === 'approved') decision = approve('identity-verified', 'identity verified');
+      }
       const t0 = s.clock.monotonic();
       const seq = recordDecision(s, { type: 'check', decision, credential: r.credential, personal, payload: { purpose: cfg.purpose } });
       return { decision, seq, source: 'ssse-card', maskedId, latency: { read: r.readMs, journal: s.clock.monotonic() - t0 } };
@@ -40,7 +38,7 @@ export function identityProfile(ctx: ProfileContext, cfg: IdentityProfileConfig)
       const decision = r.decision.outcome === 'approved' ? approve('identity-verified', 'identity verified (electronic code)') : r.decision;
       const t0 = s.clock.monotonic();
       const seq = recordDecision(s, { type: 'check', decision, credential: r.credential, payload: { purpose: cfg.purpose, code: r.info } });
-      return { decision, seq, source: r.credential?.source ?? 'ecode', maskedId: r.credential ? `${r.credential.region ?? ''} ${r.credential.holderToken.slice(0, 4)}…` : undefined, latency: { verify: r.verifyMs, journal: s.clock.monotonic() - t0 } };
+      return { decision, seq, source: r.credential?.source ?? 'ecode', maskedId: r.credential && codeMaskedId(r.credential), latency: { verify: r.verifyMs, journal: s.clock.monotonic() - t0 } };
     },
   };
 }

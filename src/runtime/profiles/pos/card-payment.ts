@@ -59,3 +59,8 @@ export async function payByCard(s: Services, tap: CardTap, o: { amountFen: numbe
 export function moneyMayHaveMoved(d: PbocDecision): boolean {
   return d.outcome === 'approved' || d.reason === 'torn' || d.reason === 'torn-after-charge' || d.cryptogramType === 'TC';
 }
+
+/** What a sale record keeps of the card payment (non-personal: no PAN, no cryptogram). */
+export function paymentDetails(k: PbocDecision): Record<string, unknown> {
+  return { interface: k.interface, path: k.path, cryptogramType: k.cryptogramType, authorisationCode: k.authorisationCode, ecBalanceFen: k.ecBalanceFen, signatureRequired: k.signatureRequired, reason: k.reason };
+}

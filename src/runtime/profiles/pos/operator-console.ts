@@ -136,6 +136,11 @@ export class OperatorDesk {
     return this.o.maxAmountFen;
   }
 
+  /** The counter can register patients (hospital). */
+  get registration(): boolean {
+    return this.o.registration;
+  }
+
   onEvent(l: (ev: ConsoleEvent) => void): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
