@@ -17,6 +17,7 @@ import { sm2Sign } from '../../pboc/crypto/sm2';
 import type { CardApp, CardReply, EfNode } from '../fs';
 import type { Iso7816Card } from '../iso7816-card';
 import type { PbocSection } from './personalisation';
+import { track2 } from './records';
 
 const SW = { OK: 0x9000, CONDITIONS: 0x6985, WRONG_LENGTH: 0x6700, WRONG_DATA: 0x6a80, P1P2: 0x6a86, SECURITY: 0x6982 } as const;
 
@@ -154,7 +155,7 @@ export class PbocApp implements CardApp {
     const items: TlvInput[] = [
       tlv(0x82, fromHex(this.p.aip)),
       tlv(0x94, this.afl),
-      tlv(0x57, this.track2()),
+      tlv(0x57, track2(this.p)),
       tlv(0x5f34, fromHex(this.p.panSequence)),
       tlv(0x9f10, iad),
       tlv(0x9f26, ac),
@@ -215,12 +216,6 @@ export class PbocApp implements CardApp {
   }
 
   // --- pieces -------------------------------------------------------------------------------------------
-
-  private track2(): Uint8Array {
-    let s = `${this.p.pan}D${this.p.expiry.slice(0, 4)}${this.p.serviceCode}0000000000`;
-    if (s.length % 2) s += 'F';
-    return fromHex(s);
-  }
 
   /** PBOC IAD: length 07 ‖ DKI 01 ‖ CVN 01 (3DES) or 04 (SM4) ‖ CVR: 03 ‖ byte 2 (b6–b5 AC type) ‖ 00 ‖ 00. */
   private iad(type: 'TC' | 'ARQC' | 'AAC'): Uint8Array {

@@ -18,6 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { weierstrass, type WeierstrassPoint, type WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
+import { assertBytes } from '../../../apdu/hex';
 import { sm3 } from './hash';
 import { sm2MulAddX, type Affine } from './sm2-fast';
 
@@ -91,15 +92,9 @@ function idBytes(userId: string | Uint8Array | undefined): Uint8Array {
   throw new TypeError(`SM2 userId: expected a string or Uint8Array, got ${typeof userId}`);
 }
 
-function checkBytes(v: unknown, what: string, len?: number): Uint8Array {
-  if (!(v instanceof Uint8Array)) throw new TypeError(`${what}: expected Uint8Array, got ${typeof v}`);
-  if (len !== undefined && v.length !== len) throw new RangeError(`${what}: expected Uint8Array of length ${len}, got length=${v.length}`);
-  return v;
-}
-
 /** ZA = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA). */
 export function sm2Za(publicKey: Uint8Array, opts: Sm2Options = {}): Uint8Array {
-  checkBytes(publicKey, 'SM2 public key', 64);
+  assertBytes(publicKey, 'SM2 public key', 64);
   const id = idBytes(opts.userId);
   if (id.length * 8 > 0xffff) throw new RangeError(`SM2 userId: at most 8191 bytes, got length=${id.length}`);
   const curve = opts.curve ?? SM2P256V1;
@@ -139,9 +134,9 @@ function pointOf(curve: Sm2Curve, publicKey: Uint8Array): WeierstrassPoint<bigin
  * example curve) use noble's generic arithmetic.
  */
 export function sm2Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, opts: Sm2Options = {}): boolean {
-  checkBytes(publicKey, 'SM2 public key');
-  checkBytes(message, 'SM2 message');
-  checkBytes(signature, 'SM2 signature');
+  assertBytes(publicKey, 'SM2 public key');
+  assertBytes(message, 'SM2 message');
+  assertBytes(signature, 'SM2 signature');
   if (publicKey.length !== 64 || signature.length !== 64) return false;
   const curve = opts.curve ?? SM2P256V1;
   const { n } = curve.params;
@@ -192,7 +187,7 @@ function randomScalar(n: bigint, random: (k: number) => Uint8Array): bigint {
 
 /** The public key (x ‖ y) of a 32-byte private key. */
 export function sm2PublicKey(privateKey: Uint8Array, curve: Sm2Curve = SM2P256V1): Uint8Array {
-  checkBytes(privateKey, 'SM2 private key', 32);
+  assertBytes(privateKey, 'SM2 private key', 32);
   const d = bytesToBig(privateKey);
   if (d < 1n || d >= curve.params.n - 1n) throw new RangeError('SM2 private key: expected 1 <= d < n-1');
   const P = curve.Point.BASE.multiply(d).toAffine();
@@ -212,10 +207,10 @@ export function sm2GenerateKey(random: (n: number) => Uint8Array = (k) => new Ui
 
 /** Sign `message` (r ‖ s, 64 bytes). The public key is derived from the private key for ZA. */
 export function sm2Sign(privateKey: Uint8Array, message: Uint8Array, opts: Sm2SignOptions = {}): Uint8Array {
-  checkBytes(message, 'SM2 message');
+  assertBytes(message, 'SM2 message');
   const curve = opts.curve ?? SM2P256V1;
   const { n } = curve.params;
-  const d = bytesToBig(checkBytes(privateKey, 'SM2 private key', 32));
+  const d = bytesToBig(assertBytes(privateKey, 'SM2 private key', 32));
   const e = sm2Digest(sm2PublicKey(privateKey, curve), message, opts);
   const random = opts.random ?? ((k: number) => new Uint8Array(randomBytes(k)));
   const dInv = modInv(1n + d, n);
