@@ -12,9 +12,18 @@ describe('certificate cache', () => {
     const w = makeWorld();
     const v = w.verifier();
     const p = w.phone();
-    expect(v.verify(p.code(), { profile: 'gate' }).info?.certCached).toBe(false);
-    expect(v.verify(p.code(), { profile: 'gate' }).info?.certCached).toBe(true);
+    const cold = v.verify(p.code(), { profile: 'gate' });
+    expect(cold.info?.certCached).toBe(false);
+    const warm = v.verify(p.code(), { profile: 'gate' });
+    expect(warm.info?.certCached).toBe(true);
     expect(v.certCache.size).toBe(1);
+    // What the certificate determines is the same from the cache, and no result shares it with the next.
+    const certPart = (i: Record<string, unknown> | undefined) => ({ ...i, counter: 0, timestamp: '', certCached: false });
+    expect(certPart(warm.info)).toEqual(certPart(cold.info));
+    expect(warm.credential).toEqual(cold.credential);
+    warm.credential!.categories.push('veteran');
+    warm.credential!.hotlistKeys.length = 0;
+    expect(v.verify(p.code(), { profile: 'gate' }).credential).toEqual(cold.credential);
     v.installTrustList(w.trustList({ version: 2 }));
     expect(v.certCache.size).toBe(0);
     expect(v.verify(p.code(), { profile: 'gate' }).info?.certCached).toBe(false);

@@ -7,7 +7,7 @@
 import { toHex } from '../../apdu/hex';
 import type { Credential } from '../core/credential';
 import { base45Decode, base45DecodedLength, Base45Error, BASE45_ALPHABET } from './base45';
-import { CertCache } from './cert-cache';
+import { CertCache, type CertDerived } from './cert-cache';
 import { CERT_DOMAIN, CERT_LENGTH, CODE_DOMAIN, CODE_LENGTH, CODE_LENGTH_WITH_CHALLENGE, EcodeFormatError, parseCertificate, parseCode, withDomain, type DynamicCode, type HolderCertificate } from './format';
 import { hotlistKeyBytes } from '../hotlist/key';
 import { holderRevocationHash, serialRevocationHash } from './revocations';
@@ -41,19 +41,34 @@ function decodeText(text: string): Decoded {
   }
 }
 
-function codeInfo(code: DynamicCode): SchemeFields {
-  const c = code.cert;
+/** Everything the certificate alone determines, once per certificate (cached with it: cert-cache.ts). */
+function deriveCert(c: HolderCertificate): CertDerived {
+  const serial = toHex(c.serial);
+  const categories = categoriesFromBits(c.categoryBits);
+  return {
+    serial,
+    fields: {
+      issuerKeyId: toHex(c.issuerKeyId).toLowerCase(),
+      region: c.region,
+      cardStatus: cardStatusName(c.cardStatus),
+      categories: categories.join(',') || '-',
+      certValidFrom: new Date(c.validFrom * 1000).toISOString(),
+      certValidTo: new Date(c.validTo * 1000).toISOString(),
+    },
+    categories,
+    revocationHashes: [serialRevocationHash(c.serial), holderRevocationHash(c.holderToken)],
+    // The common hotlist key space (src/hotlist/key.ts): kind 'ecode-cert', id = the serial as 16 upper-case hex digits.
+    hotlistKeys: [toHex(hotlistKeyBytes('ecode-cert', serial)).toLowerCase()],
+  };
+}
+
+function codeInfo(code: DynamicCode, d: CertDerived = deriveCert(code.cert)): SchemeFields {
   const info: SchemeFields = {
-    serial: toHex(c.serial),
+    serial: d.serial,
     counter: code.counter,
     timestamp: new Date(code.timestamp * 1000).toISOString(),
     scope: scopeName(code.scope),
-    issuerKeyId: toHex(c.issuerKeyId).toLowerCase(),
-    region: c.region,
-    cardStatus: cardStatusName(c.cardStatus),
-    categories: categoriesFromBits(c.categoryBits).join(',') || '-',
-    certValidFrom: new Date(c.validFrom * 1000).toISOString(),
-    certValidTo: new Date(c.validTo * 1000).toISOString(),
+    ...d.fields,
   };
   if (code.challenge) info.challenge = toHex(code.challenge);
   return info;
@@ -88,11 +103,11 @@ export const yke1Scheme: CodeScheme = {
     const cacheKey = CertCache.keyOf(bytes.subarray(0, CERT_LENGTH));
     let cert: HolderCertificate;
     let key: IssuerKey;
+    let derived: CertDerived;
     let cached = env.certCache.get(cacheKey);
     if (cached && env.trustList?.keys.get(cached.key.keyId) !== cached.key) cached = undefined; // belt and braces: the list changed
     if (cached) {
-      cert = cached.cert;
-      key = cached.key;
+      ({ cert, key, derived } = cached);
     } else {
       try {
         cert = parseCertificate(bytes);
@@ -113,7 +128,8 @@ export const yke1Scheme: CodeScheme = {
         return { ok: false, reason: 'bad-certificate-signature', detail: `issuer key ${keyId}` };
       }
       key = k;
-      env.certCache.set(cacheKey, { cert, key });
+      derived = deriveCert(cert);
+      env.certCache.set(cacheKey, { cert, key, derived });
     }
 
     // 2. The code around the certificate, and the phone's signature over it.
@@ -124,7 +140,7 @@ export const yke1Scheme: CodeScheme = {
       if (e instanceof EcodeFormatError) return { ok: false, reason: e.fault, detail: e.message };
       throw e;
     }
-    const info = codeInfo(code);
+    const info = codeInfo(code, derived);
     info.certCached = cached !== undefined;
     if (!env.verifySignature(cert.devicePublicKey, withDomain(CODE_DOMAIN, code.signed), code.signature)) {
       return { ok: false, reason: 'bad-code-signature', info };
@@ -156,24 +172,23 @@ export const yke1Scheme: CodeScheme = {
     if (tsMs > now + skew) return { ok: false, reason: 'code-future-dated', detail: `${Math.round((tsMs - now) / 1000)} s ahead`, info };
     if (now - tsMs > env.codeMaxAgeMs + skew) return { ok: false, reason: 'code-expired', detail: `${Math.round((now - tsMs) / 1000)} s old`, info };
 
-    const serialHash = serialRevocationHash(cert.serial);
     const credential: Credential = {
       source: 'ecode',
       holderToken: cert.holderToken,
       region: cert.region,
-      categories: categoriesFromBits(cert.categoryBits),
+      // Copies: the cached values are shared by every code of this certificate.
+      categories: [...derived.categories],
       validFromMs: certFromMs,
       validToMs: certToMs,
-      // The common hotlist key space (src/hotlist/key.ts): kind 'ecode-cert', id = the serial as 16 upper-case hex digits.
-      hotlistKeys: [Buffer.from(hotlistKeyBytes('ecode-cert', info.serial as string)).toString('hex')],
+      hotlistKeys: [...derived.hotlistKeys],
       device: env.device,
     };
     return {
       ok: true,
       credential,
-      replayKey: `yke1:${info.serial}:${code.counter}`,
+      replayKey: `yke1:${derived.serial}:${code.counter}`,
       replayExpiresAtMs: tsMs + env.replayRetentionMs + 1000,
-      revocationHashes: [serialHash, holderRevocationHash(cert.holderToken)],
+      revocationHashes: derived.revocationHashes,
       doubt: env.trustListStale ? 'trust-list-stale' : undefined,
       info,
     };

@@ -43,7 +43,7 @@ export type SchemeVerdict =
       replayKey?: string;
       replayExpiresAtMs: number;
       /** Revocation hashes to look up (certificate serial, holder token). */
-      revocationHashes: string[];
+      revocationHashes: readonly string[];
       /** Everything checked out, but on a basis the terminal cannot fully trust (a stale trust list). */
       doubt?: CannotDecideReason;
       info: SchemeFields;
