@@ -127,6 +127,9 @@ describe('personal data', () => {
     expect(() => j.append({ type: 'decision', service: 'a', tokens: { pan: '6222021234567894' } })).toThrow(/not a token/);
     expect(() => j.append({ type: 'decision', service: 'a', payload: { card: { pan: '6222021234567894' } } })).toThrow(/payload\.card\.pan/);
     expect(() => j.append({ type: 'decision', service: 'a', payload: { holderName: '张三' } })).toThrow(/personal data/);
+    // judged on the stored form: a bigint or bytes under such a name are refused too
+    expect(() => j.append({ type: 'decision', service: 'a', payload: { card: { pan: 6222021234567894n } } })).toThrow(/payload\.card\.pan/);
+    expect(() => j.append({ type: 'decision', service: 'a', payload: [{ track2: new Uint8Array([0x62, 0x22]) }] })).toThrow(/payload\.0\.track2/);
     // a token under such a name is fine
     expect(j.append({ type: 'decision', service: 'a', payload: { pan: tok('pan', '6222021234567894') } }).seq).toBe(1n);
     expect(j.head).toBe(1n);

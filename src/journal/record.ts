@@ -115,15 +115,48 @@ function payloadReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** A field named like personal data holding a string that is not a token. */
+const personalField = (key: string, value: unknown): boolean =>
+  (typeof value === 'string' || value instanceof String) && PERSONAL_KEYS.has(key.replace(/[-_]/g, '').toLowerCase()) && !TOKEN_PATTERN.test(String(value));
+
 function findPersonalField(v: unknown, path: string, depth: number): string | undefined {
   if (depth > 32 || v === null || typeof v !== 'object') return undefined;
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
     const p = path ? `${path}.${k}` : k;
-    if (PERSONAL_KEYS.has(k.replace(/[-_]/g, '').toLowerCase()) && typeof x === 'string' && !TOKEN_PATTERN.test(x)) return p;
+    if (personalField(k, x)) return p;
     const deeper = findPersonalField(x, p, depth + 1);
     if (deeper) return deeper;
   }
   return undefined;
+}
+
+/**
+ * The payload as stored (JSON text), refusing personal fields. The replacer notices any suspect field
+ * while serialising, so the common case (none) costs no second pass; only a suspect payload is parsed
+ * back and walked, which names the field (and applies the depth bound) exactly as before.
+ */
+function serialisePayload(payload: unknown, refusePersonalFields: boolean): string {
+  let suspect = false;
+  const replacer = refusePersonalFields
+    ? (key: string, value: unknown): unknown => {
+        const v = payloadReplacer(key, value);
+        if (!suspect && personalField(key, v)) suspect = true;
+        return v;
+      }
+    : payloadReplacer;
+  let text: string;
+  try {
+    text = payload === undefined ? '{}' : JSON.stringify(payload, replacer);
+  } catch (e) {
+    throw new JournalInputError('payload', `not JSON-serialisable: ${(e as Error).message}`);
+  }
+  if (text === undefined) throw new JournalInputError('payload', 'not JSON-serialisable');
+  if (Buffer.byteLength(text) > LIMITS.payloadBytes) throw new JournalInputError('payload', `at most ${LIMITS.payloadBytes} bytes as JSON`);
+  if (suspect) {
+    const p = findPersonalField(JSON.parse(text), '', 0);
+    if (p) throw new JournalInputError(`payload.${p}`, 'looks like clear personal data: tokenise it, or put it in `personal` (sealed) if the service needs it');
+  }
+  return text;
 }
 
 export function prepareInput(r: RecordInput, opts: { refusePersonalFields: boolean; canSeal: boolean }): PreparedInput {
@@ -159,18 +192,7 @@ export function prepareInput(r: RecordInput, opts: { refusePersonalFields: boole
   tokenEntries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const tokens = JSON.stringify(Object.fromEntries(tokenEntries));
 
-  let payload: string;
-  try {
-    payload = r.payload === undefined ? '{}' : JSON.stringify(r.payload, payloadReplacer);
-  } catch (e) {
-    throw new JournalInputError('payload', `not JSON-serialisable: ${(e as Error).message}`);
-  }
-  if (payload === undefined) throw new JournalInputError('payload', 'not JSON-serialisable');
-  if (Buffer.byteLength(payload) > LIMITS.payloadBytes) throw new JournalInputError('payload', `at most ${LIMITS.payloadBytes} bytes as JSON`);
-  if (opts.refusePersonalFields) {
-    const p = findPersonalField(JSON.parse(payload), '', 0);
-    if (p) throw new JournalInputError(`payload.${p}`, 'looks like clear personal data: tokenise it, or put it in `personal` (sealed) if the service needs it');
-  }
+  const payload = serialisePayload(r.payload, opts.refusePersonalFields);
 
   let personal: PersonalData | null = null;
   if (r.personal !== undefined) {
