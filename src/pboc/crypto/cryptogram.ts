@@ -14,7 +14,7 @@
  */
 import { encodeBcd } from '../../../apdu/codec';
 import { concat } from '../../../apdu/hex';
-import { blockEncrypt, mac, type BlockAlgorithm } from './symmetric';
+import { blockEncrypt, diversify, mac, type BlockAlgorithm } from './symmetric';
 
 export interface AcInput {
   amount: Uint8Array; // 9F02
@@ -35,12 +35,8 @@ export function panBlock(pan: string, panSequence: string): Uint8Array {
   return encodeBcd(digits.slice(-16).padStart(16, '0'));
 }
 
-const not = (b: Uint8Array) => b.map((x) => x ^ 0xff);
-
 export function deriveUdk(alg: BlockAlgorithm, masterKey: Uint8Array, pan: string, panSequence: string): Uint8Array {
-  const y = panBlock(pan, panSequence);
-  if (alg === '3des') return concat(blockEncrypt('3des', masterKey, y), blockEncrypt('3des', masterKey, not(y)));
-  return blockEncrypt('sm4', masterKey, concat(y, not(y)));
+  return diversify(alg, masterKey, panBlock(pan, panSequence));
 }
 
 export function sessionKey(alg: BlockAlgorithm, udk: Uint8Array, atc: Uint8Array): Uint8Array {
