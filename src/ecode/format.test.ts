@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { base45Decode } from './base45';
-import { CERT_LENGTH, CODE_LENGTH, CODE_LENGTH_WITH_CHALLENGE, EcodeFormatError, holderTokenFromBytes, holderTokenToBytes, parseCertificate, parseCode } from './format';
+import { holderTokenFromBytes, holderTokenToBytes } from '../core/holder-token';
+import { CERT_LENGTH, CODE_LENGTH, CODE_LENGTH_WITH_CHALLENGE, EcodeFormatError, parseCertificate, parseCode } from './format';
 import { YKE1_PREFIX } from './scheme-yke1';
 import { makeWorld, T0 } from './test-world';
 

@@ -14,8 +14,9 @@
  * All integers big-endian. The parser is exact: a short input is "truncated", trailing bytes, reserved
  * flag bits or bad BCD are "malformed" (STYLE.md §6: bounded parsers, keep the exact signed bytes).
  */
+import { decodeBcd, encodeBcd } from '../../apdu/codec';
 import { YktError } from '../core/errors';
-import { base32 } from '../core/holder-token';
+import { holderTokenFromBytes, holderTokenToBytes } from '../core/holder-token';
 
 export const CERT_VERSION = 1;
 export const CERT_BODY_LENGTH = 79;
@@ -80,53 +81,19 @@ export interface DynamicCode extends DynamicCodeFields {
   signed: Uint8Array;
 }
 
-// ---- holder token: 26 base32 characters <-> 16 bytes -------------------------------------------
-
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-export function holderTokenToBytes(token: string): Uint8Array {
-  if (token.length !== 26) throw new RangeError(`holder token: expected 26 base32 characters, got ${token.length}`);
-  const out = new Uint8Array(16);
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < 26; i++) {
-    const v = B32.indexOf(token[i]!);
-    if (v < 0) throw new RangeError(`holder token: character ${JSON.stringify(token[i])} at ${i} is not base32`);
-    acc = ((acc << 5) | v) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      if (o < 16) out[o++] = (acc >>> bits) & 0xff;
-    }
-  }
-  // 26 × 5 = 130 bits: the last 2 bits are padding and must be zero, so the text is canonical.
-  if ((acc & ((1 << bits) - 1)) !== 0) throw new RangeError('holder token: non-zero padding bits (not a canonical token)');
-  return out;
-}
-
-export function holderTokenFromBytes(bytes: Uint8Array): string {
-  return base32(bytes).slice(0, 26);
-}
-
 // ---- BCD region --------------------------------------------------------------------------------
 
 function regionToBcd(region: string): Uint8Array {
   if (!/^\d{6}$/.test(region)) throw new RangeError(`region: expected 6 digits, got ${JSON.stringify(region)}`);
-  const out = new Uint8Array(3);
-  for (let i = 0; i < 3; i++) out[i] = (Number(region[2 * i]) << 4) | Number(region[2 * i + 1]);
-  return out;
+  return encodeBcd(region);
 }
 
-function bcdToRegion(b: Uint8Array, off: number): string | undefined {
-  let s = '';
-  for (let i = 0; i < 3; i++) {
-    const hi = b[off + i]! >> 4;
-    const lo = b[off + i]! & 15;
-    if (hi > 9 || lo > 9) return undefined;
-    s += String(hi) + String(lo);
+function bcdToRegion(b: Uint8Array): string {
+  try {
+    return decodeBcd(b);
+  } catch {
+    throw new EcodeFormatError('malformed', 'certificate: region is not BCD');
   }
-  return s;
 }
 
 // ---- encoding (issuing side) --------------------------------------------------------------------
@@ -175,13 +142,6 @@ export function encodeCodeSigned(certBytes: Uint8Array, f: DynamicCodeFields): U
   return out;
 }
 
-export function withDomain(domain: Uint8Array, bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(domain.length + bytes.length);
-  out.set(domain, 0);
-  out.set(bytes, domain.length);
-  return out;
-}
-
 // ---- parsing (verifier side) --------------------------------------------------------------------
 
 export function parseCertificate(bytes: Uint8Array, offset = 0): HolderCertificate {
@@ -191,8 +151,7 @@ export function parseCertificate(bytes: Uint8Array, offset = 0): HolderCertifica
   if (bytes.length - offset < CERT_LENGTH) throw new EcodeFormatError('truncated', `certificate: ${bytes.length - offset} bytes, expected ${CERT_LENGTH}`);
   const cert = bytes.subarray(offset, offset + CERT_LENGTH);
   const dv = new DataView(cert.buffer, cert.byteOffset, CERT_LENGTH);
-  const region = bcdToRegion(cert, 33);
-  if (region === undefined) throw new EcodeFormatError('malformed', 'certificate: region is not BCD');
+  const region = bcdToRegion(cert.subarray(33, 36));
   const validFrom = dv.getUint32(39);
   const validTo = dv.getUint32(43);
   if (validTo < validFrom) throw new EcodeFormatError('malformed', 'certificate: validity ends before it starts');

@@ -3,11 +3,11 @@
  * app do. A real platform keeps issuer keys in an HSM; these helpers take raw keys.
  */
 import { randomBytes } from 'node:crypto';
-import { fromHex } from '../../apdu/hex';
+import { concat, fromHex } from '../../apdu/hex';
 import { ed25519KeyId, ed25519PublicKey, ed25519Sign, generateEd25519 } from '../core/ed25519';
 import { holderTokenFromCardId } from '../core/holder-token';
 import { base45Encode } from './base45';
-import { CERT_DOMAIN, CODE_DOMAIN, encodeCertificateBody, encodeCodeSigned, withDomain, type CertificateFields } from './format';
+import { CERT_DOMAIN, CODE_DOMAIN, encodeCertificateBody, encodeCodeSigned, type CertificateFields } from './format';
 import { YKE1_PREFIX } from './scheme-yke1';
 import { bitsFromCategories, CARD_STATUS, scopeCode, type CardStatusName, type ScopeName } from './tables';
 
@@ -61,11 +61,8 @@ export function issueCertificate(i: IssueCertificateInput): Uint8Array {
     devicePublicKey: i.devicePublicKey,
   };
   const body = encodeCertificateBody(fields);
-  const sig = ed25519Sign(i.issuer.privateKey, withDomain(CERT_DOMAIN, body));
-  const out = new Uint8Array(body.length + sig.length);
-  out.set(body, 0);
-  out.set(sig, body.length);
-  return out;
+  const sig = ed25519Sign(i.issuer.privateKey, concat(CERT_DOMAIN, body));
+  return concat(body, sig);
 }
 
 export interface MakeCodeInput {
@@ -85,11 +82,8 @@ export function makeCodeBytes(m: MakeCodeInput): Uint8Array {
     scope: typeof m.scope === 'number' ? m.scope : scopeCode(m.scope),
     challenge: m.challenge,
   });
-  const sig = ed25519Sign(m.devicePrivateKey, withDomain(CODE_DOMAIN, signed));
-  const out = new Uint8Array(signed.length + sig.length);
-  out.set(signed, 0);
-  out.set(sig, signed.length);
-  return out;
+  const sig = ed25519Sign(m.devicePrivateKey, concat(CODE_DOMAIN, signed));
+  return concat(signed, sig);
 }
 
 export function codeText(bytes: Uint8Array): string {

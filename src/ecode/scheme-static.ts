@@ -6,7 +6,7 @@
  * where a copy does no harm (acceptedSchemes). It yields the same holder token as the card, so
  * anti-passback and revocation by holder apply to it too.
  */
-import { fromHex } from '../../apdu/hex';
+import { fromHex, toHex } from '../../apdu/hex';
 import type { Credential } from '../core/credential';
 import { holderTokenFromCardId } from '../core/holder-token';
 import { holderRevocationHash } from './revocations';
@@ -24,7 +24,7 @@ export function staticCheckDigits(hex32: string): string {
 /** The static code text of a card identification code. */
 export function staticCodeText(cardIdentificationCode: Uint8Array): string {
   if (cardIdentificationCode.length !== 16) throw new RangeError(`card identification code: expected 16 bytes, got ${cardIdentificationCode.length}`);
-  const hex = Buffer.from(cardIdentificationCode).toString('hex').toUpperCase();
+  const hex = toHex(cardIdentificationCode);
   return STATIC_PREFIX + hex + staticCheckDigits(hex);
 }
 

@@ -4,11 +4,11 @@
  * signature → scope, region, card status, challenge → time. Time checks come last so that, with an
  * untrusted clock, every check that does not depend on time has already had its say.
  */
-import { toHex } from '../../apdu/hex';
+import { concat, toHex } from '../../apdu/hex';
 import type { Credential } from '../core/credential';
 import { base45Decode, base45DecodedLength, Base45Error, BASE45_ALPHABET } from './base45';
 import { CertCache, type CertDerived } from './cert-cache';
-import { CERT_DOMAIN, CERT_LENGTH, CODE_DOMAIN, CODE_LENGTH, CODE_LENGTH_WITH_CHALLENGE, EcodeFormatError, parseCertificate, parseCode, withDomain, type DynamicCode, type HolderCertificate } from './format';
+import { CERT_DOMAIN, CERT_LENGTH, CODE_DOMAIN, CODE_LENGTH, CODE_LENGTH_WITH_CHALLENGE, EcodeFormatError, parseCertificate, parseCode, type DynamicCode, type HolderCertificate } from './format';
 import { hotlistKeyBytes } from '../hotlist/key';
 import { holderRevocationHash, serialRevocationHash } from './revocations';
 import type { CodeScheme, SchemeEnv, SchemeFields, SchemeVerdict } from './scheme';
@@ -124,7 +124,7 @@ export const yke1Scheme: CodeScheme = {
           ? { ok: false, reason: 'trust-list-stale', detail: `issuer key ${keyId} not in the (stale) trust list v${env.trustList.version}` }
           : { ok: false, reason: 'unknown-issuer-key', detail: `issuer key ${keyId} is not in trust list v${env.trustList.version}` };
       }
-      if (!env.verifySignature(k.publicKey, withDomain(CERT_DOMAIN, cert.body), cert.signature)) {
+      if (!env.verifySignature(k.publicKey, concat(CERT_DOMAIN, cert.body), cert.signature)) {
         return { ok: false, reason: 'bad-certificate-signature', detail: `issuer key ${keyId}` };
       }
       key = k;
@@ -142,7 +142,7 @@ export const yke1Scheme: CodeScheme = {
     }
     const info = codeInfo(code, derived);
     info.certCached = cached !== undefined;
-    if (!env.verifySignature(cert.devicePublicKey, withDomain(CODE_DOMAIN, code.signed), code.signature)) {
+    if (!env.verifySignature(cert.devicePublicKey, concat(CODE_DOMAIN, code.signed), code.signature)) {
       return { ok: false, reason: 'bad-code-signature', info };
     }
 

@@ -4,6 +4,7 @@
  * Deterministic when seeds are given (golden vectors), random otherwise.
  */
 import { createHash } from 'node:crypto';
+import { fromHex } from '../../apdu/hex';
 import { ManualClock } from '../core/clock';
 import { holderTokenFromCardId } from '../core/holder-token';
 import { parseEcodeConfig, type EcodeConfigInput } from './config';
@@ -23,8 +24,7 @@ export function seed(label: string): Uint8Array {
 export const TEST_HOLDER_TOKEN_KEY = seed('holder-token-key');
 /** A synthetic card identification code: region 410100 ‖ D156000005 ‖ 8 card bytes. */
 export function testCardId(n: number, region = '410100'): Uint8Array {
-  const hex = region + 'D156000005' + n.toString(16).toUpperCase().padStart(16, '0');
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  return fromHex(region + 'D156000005' + n.toString(16).padStart(16, '0'));
 }
 
 export const T0 = Date.UTC(2026, 10, 22, 8, 0, 0); // the ManualClock default
