@@ -405,13 +405,18 @@ export class Journal {
     return { head, ackedThrough: st.acked_through, unsent: head - st.acked_through, ackedAt: st.acked_at === null ? null : Number(st.acked_at) };
   }
 
+  /** The acknowledged watermark alone (one row; the offline check reads it on every tap, without the head). */
+  private ackedThrough(): bigint {
+    return (this.s.syncState.get() as { acked_through: bigint }).acked_through;
+  }
+
   /**
    * The next records to upload (after the acknowledged watermark), with the hash before them. The
    * chain of the slice is recomputed first: an altered unsent record puts the journal out of service
    * ('tampered') instead of being uploaded.
    */
   nextUpload(limit: number): UploadSlice {
-    const { ackedThrough } = this.syncPosition();
+    const ackedThrough = this.ackedThrough();
     const prev = this.hashAt(ackedThrough);
     if (!prev) {
       const err = this.unavailable('tampered', `record ${ackedThrough} (the last acknowledged) is missing`);
@@ -478,7 +483,7 @@ export class Journal {
   // ------------------------------------------------------------------------------- offline limits
 
   private recomputeExposure(): void {
-    const { ackedThrough } = this.syncPosition();
+    const ackedThrough = this.ackedThrough();
     const r = this.s.offlineRange.get(ackedThrough, this.head) as { n: bigint; total: bigint };
     const o = this.s.oldestOffline.get(ackedThrough) as { seq: bigint; ts: bigint } | undefined;
     this.exposureState = { count: Number(r.n), totalFen: Number(r.total), oldestSeq: o?.seq ?? null, oldestTs: o ? Number(o.ts) : null, ackedThrough };
@@ -500,7 +505,7 @@ export class Journal {
 
   /** Offline approvals not yet acknowledged (refreshed if another process moved the watermark). */
   exposure(): OfflineExposure {
-    const { ackedThrough } = this.syncPosition();
+    const ackedThrough = this.ackedThrough();
     if (ackedThrough !== this.exposureState.ackedThrough) {
       if (ackedThrough > this.exposureState.ackedThrough) this.exposureAfterAck(ackedThrough);
       else this.recomputeExposure();
@@ -559,7 +564,7 @@ export class Journal {
     if (this.failure) throw this.failure;
     return this.db
       .transaction(() => {
-        const { ackedThrough } = this.syncPosition();
+        const ackedThrough = this.ackedThrough();
         let upto = uptoSeq < ackedThrough ? uptoSeq : ackedThrough;
         const open = (this.s.minOpenIntent.get() as { seq: bigint | null }).seq;
         if (open !== null && open <= upto) upto = open - 1n;
