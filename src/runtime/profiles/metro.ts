@@ -12,9 +12,7 @@
  * E-code (卡码同权): the same fares; entry and exit are matched by holder token through the durable trip
  * memory of the ride ledger; the fare is recorded at exit as a post-paid charge.
  */
-import { join } from 'node:path';
-import { cannotDecide, decline, type Decision } from '../../core/decision';
-import type { FareParameters } from '../../fares/params';
+import { decline } from '../../core/decision';
 import { TRANSIT_REASONS } from '../../transit/reasons';
 import type { MetroProfileConfig } from './config';
 import { metroStation, perFareSet } from './transit/fare-context';
@@ -23,23 +21,12 @@ import type { Profile, ProfileContext, ProfileResult } from './types';
 
 export function metroProfile(ctx: ProfileContext, cfg: MetroProfileConfig): Profile {
   const s = ctx.services;
-  const core = new TransitCore({ services: s, sam: ctx.sam, ledgerPath: cfg.rideLedgerPath ?? join(s.config.terminal.dataDir, 'transit-rides.sqlite'), ssseHolderToken: cfg.ssseHolderToken });
+  const core = new TransitCore({ services: s, sam: ctx.sam, profile: cfg });
   const stationOf = perFareSet((p) => metroStation(p, cfg));
   const entry = cfg.direction === 'entry';
   const tripMaxMs = cfg.codeTripMaxHours * 3_600_000;
-  let lastProblem = '';
-  let lastPrune = 0;
-
-  const where = (): { ok: true; fares: FareParameters; profile: string; station: string } | { ok: false; decision: Decision } => {
-    const fares = core.fares();
-    if (!fares) return { ok: false, decision: cannotDecide('fares-unavailable', 'fare table not loaded yet: please use another gate') };
-    const r = stationOf(fares);
-    if (!r.ok) {
-      if (r.message !== lastProblem) s.log.error('metro: no fare for this gate', { problem: (lastProblem = r.message) });
-      return { ok: false, decision: cannotDecide('fare-profile-unknown', r.message) };
-    }
-    return { ok: true, fares, ...r.value };
-  };
+  /** The fares in force, this gate's fare profile and station code, or why a ride cannot be priced now. */
+  const where = () => core.locate(stationOf, 'gate');
 
   return {
     name: entry ? 'metro-entry' : 'metro-exit',
@@ -51,57 +38,40 @@ export function metroProfile(ctx: ProfileContext, cfg: MetroProfileConfig): Prof
     async onCard(tap): Promise<ProfileResult> {
       const w = where();
       if (!w.ok) return core.oneStep('transit-card', { decision: w.decision, payload: {} }, {});
-      const ride = { profile: w.profile, station: w.station, direction: cfg.direction, reentryWindowMs: entry ? cfg.antiPassbackSeconds * 1000 : undefined };
-      const r = await core.cardTap(tap, { ride, passbackSeconds: entry ? cfg.antiPassbackSeconds : 0 });
+      const { profile, station } = w.value;
+      const ride = { profile, station, direction: cfg.direction, reentryWindowMs: entry ? cfg.antiPassbackSeconds * 1000 : undefined };
+      const r = await core.cardTap(tap, { fares: w.fares, ride, passbackSeconds: entry ? cfg.antiPassbackSeconds : 0 });
       if (r.kind === 'decided') return r.result;
       // Metro gates charge at exit from the card's own trip record: no QuickPass fallback here.
       return core.oneStep('transit-card', { decision: decline('no-transit-app', TRANSIT_REASONS['no-transit-app']), holder: r.holderToken, payload: { ride } }, r.latency, { maskedId: r.maskedId });
     },
 
     async onCode(scan): Promise<ProfileResult> {
-      const v = core.verify(scan, cfg);
+      const v = core.verify(scan);
       if (!v.ok) return v.result;
       const c = v.credential;
       const w = where();
-      if (!w.ok) return core.oneStep(c.source, { decision: w.decision, holder: c.holderToken, payload: { code: v.info } }, v.latency);
+      if (!w.ok) return core.codeRefusal(v, w.decision);
+      const { profile, station } = w.value;
       const atMs = s.clock.now();
       const open = core.ledger.openTrip(c.holderToken);
       const trip = open && atMs - open.atMs <= tripMaxMs && atMs >= open.atMs ? open : undefined;
 
       if (entry) {
-        if (core.codePassback(c, cfg.antiPassbackSeconds, cfg.ecodeProfile)) {
-          return core.oneStep(c.source, { decision: decline('anti-passback', TRANSIT_REASONS['anti-passback']), holder: c.holderToken, payload: { code: v.info } }, v.latency);
-        }
-        const q = core.quote(w.fares, c, { profile: w.profile, atMs, kind: 'entry', station: w.station, openTrip: trip && { atMs: trip.atMs } });
-        if (!q.ok) return core.oneStep(c.source, { decision: decline('fare-refused', q.message), holder: c.holderToken, payload: { code: v.info } }, v.latency);
-        const r = core.codeRide(c, q, w.fares, { profile: w.profile, station: w.station, atMs }, v.info, v.latency);
-        const t = s.clock.monotonic();
-        core.ledger.enter({ holder: c.holderToken, station: w.station, atMs, seq: r.seq }, core.rideOf(r.seq, c.holderToken, atMs, q, c.source));
-        if (cfg.antiPassbackSeconds > 0) s.passback(c.holderToken, cfg.antiPassbackSeconds, true);
-        r.latency!.ledger = s.clock.monotonic() - t;
-        return r;
+        if (core.codePassback(c, cfg.antiPassbackSeconds)) return core.codeRefusal(v, decline('anti-passback', TRANSIT_REASONS['anti-passback']));
+        const q = core.quote(w.fares, c, { profile, atMs, kind: 'entry', station, openTrip: trip && { atMs: trip.atMs } });
+        if (!q.ok) return core.codeRefusal(v, decline('fare-refused', q.message));
+        return core.codeRide(v, q, w.fares, { profile, station, atMs }, (ride) => core.ledger.enter({ holder: c.holderToken, station, atMs, seq: ride.seq }, ride), cfg.antiPassbackSeconds);
       }
 
       // exit: the fare from the code's entry here on this network; no entry → the missing-entry rule
-      const q = core.quote(w.fares, c, { profile: w.profile, atMs, kind: 'exit', station: w.station, entry: trip && { station: trip.station, atMs: trip.atMs } });
-      if (!q.ok) return core.oneStep(c.source, { decision: decline('fare-refused', q.message), holder: c.holderToken, payload: { code: v.info } }, v.latency);
-      const r = core.codeRide(c, q, w.fares, { profile: w.profile, station: w.station, atMs, entry: trip && { station: trip.station, atMs: trip.atMs, seq: trip.seq.toString() } }, v.info, v.latency);
-      const t = s.clock.monotonic();
-      core.ledger.exit(c.holderToken, core.rideOf(r.seq, c.holderToken, atMs, q, c.source));
-      r.latency!.ledger = s.clock.monotonic() - t;
-      return r;
+      const q = core.quote(w.fares, c, { profile, atMs, kind: 'exit', station, entry: trip && { station: trip.station, atMs: trip.atMs } });
+      if (!q.ok) return core.codeRefusal(v, decline('fare-refused', q.message));
+      const tripEntry = trip && { station: trip.station, atMs: trip.atMs, seq: trip.seq.toString() };
+      return core.codeRide(v, q, w.fares, { profile, station, atMs, entry: tripEntry }, (ride) => core.ledger.exit(c.holderToken, ride));
     },
 
-    async tick() {
-      await core.sweep();
-      core.warmUp();
-      const now = s.clock.now();
-      if (now - lastPrune > 3_600_000) {
-        lastPrune = now;
-        core.ledger.prune(now, now - tripMaxMs);
-      }
-    },
-
+    tick: () => core.upkeep(tripMaxMs),
     close: () => core.close(),
   };
 }

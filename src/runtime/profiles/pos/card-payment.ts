@@ -28,7 +28,11 @@ export interface CardPayment {
   ioMs: number;
 }
 
-export async function payByCard(s: Services, tap: CardTap, o: { amountFen: number; txn: string; interface: PaymentInterface; service: string }): Promise<CardPayment> {
+/**
+ * Run the PBOC payment kernel for `amountFen` on the tap's card. `txn`: the sale's transaction id (a
+ * counter sale); `nowMs`: the time the amount was decided at (default: now).
+ */
+export async function payByCard(s: Services, tap: CardTap, o: { amountFen: number; txn?: string; interface: PaymentInterface; service: string; nowMs?: number }): Promise<CardPayment> {
   const capk = s.capk();
   if (!capk) {
     // No CA keys downloaded: offline data authentication is impossible, so nothing may be approved.
@@ -40,7 +44,7 @@ export async function payByCard(s: Services, tap: CardTap, o: { amountFen: numbe
       config: s.config.pboc,
       interface: o.interface,
       amountFen: o.amountFen,
-      nowMs: s.clock.now(),
+      nowMs: o.nowMs ?? s.clock.now(),
       unpredictableNumber: new Uint8Array(randomBytes(4)),
       random: (n) => new Uint8Array(randomBytes(n)),
       capk,

@@ -10,7 +10,7 @@
  * Per tap: an SSSE identity read (3 APDUs, or 1 on a card without SSSE), the transit kernel, one ledger
  * query and, on approval, one ledger commit. Everything derived from the fare set is cached per set.
  */
-import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Transmit } from '../../../../apdu/transceive';
 import type { Credential } from '../../../core/credential';
 import { approve, cannotDecide, decline, type Decision } from '../../../core/decision';
@@ -23,14 +23,14 @@ import type { FareParameters } from '../../../fares/params';
 import { journalPersist } from '../../../journal';
 import { runKernel } from '../../../kernel/runner';
 import type { PersistReceipt } from '../../../kernel/step';
-import { pbocPayment } from '../../../pboc/kernel/payment';
 import { transitTap, type RideContext, type TransitOutcome } from '../../../transit/kernel';
 import { TRANSIT_REASONS } from '../../../transit/reasons';
 import { TornLedger, ledgerPersist } from '../../../transit/torn';
 import type { Services } from '../../services';
 import { verifyCode } from '../common';
+import { payByCard } from '../pos/card-payment';
 import type { CardTap, CodeScan, ProfileResult } from '../types';
-import { fareDisplay, industryOf, maxTransferWindowMs } from './fare-context';
+import { fareDisplay, industryOf, maxTransferWindowMs, type Resolved } from './fare-context';
 import { Lock, PsamSession } from './psam-session';
 import { RideLedger, type LedgerRide } from './ride-ledger';
 import { CODE_RIDE, applyLedgerEffect, fareSummary, ledgerEffectOf, reconcileLedger, type CodeRidePayload } from './rides';
@@ -40,13 +40,32 @@ export interface TransitCoreOptions {
   services: Services;
   /** The PSAM slot (ProfileContext.sam). */
   sam?: () => Transmit | undefined;
-  ledgerPath: string;
-  /** Read the SSSE card identification code for the holder token (and the SSC hotlist). */
-  ssseHolderToken: boolean;
+  /** The fields bus and metro share in their profile section (profiles/config.ts). */
+  profile: {
+    /** Default <terminal.dataDir>/transit-rides.sqlite. */
+    rideLedgerPath?: string;
+    /** Read the SSSE card identification code for the holder token (and the SSC hotlist). */
+    ssseHolderToken: boolean;
+    acceptCode: boolean;
+    ecodeProfile: string;
+    codeScopes: readonly string[];
+  };
+}
+
+/** The fares in force and what this device derives from them, or why a ride cannot be priced now. */
+export type Located<T> = { ok: true; fares: FareParameters; value: T } | { ok: false; decision: Decision };
+
+/** A verified e-code allowed to ride here. */
+export interface RidingCode {
+  credential: Credential;
+  info: Record<string, unknown>;
+  latency: Record<string, number>;
 }
 
 /** What a card tap needs to know about where it is. */
 export interface CardRide {
+  /** The fare set the ride was located in (Located.fares). */
+  fares: FareParameters;
   ride: RideContext;
   /** Holder anti-passback window, s (0 = off): checked before any charge, recorded on approval. */
   passbackSeconds: number;
@@ -78,24 +97,28 @@ export class TransitCore {
   readonly torn = new TornLedger();
   readonly lock = new Lock();
   readonly psam: PsamSession;
+  private readonly service: string;
   private readonly persist: (name: string, record: unknown) => Promise<PersistReceipt>;
-  private readonly pbocPersist: (name: string, record: unknown) => PersistReceipt;
+  /** The e-code profile has its own anti-passback, which the verifier already applies (and records). */
+  private readonly verifierPassback: boolean;
   private warming: Promise<unknown> | undefined;
+  private lastProblem = '';
+  private lastPrune = 0;
 
   constructor(private readonly o: TransitCoreOptions) {
     const s = (this.s = o.services);
-    const service = s.config.profile.kind;
-    this.persist = ledgerPersist(journalPersist(s.journal, { service }), this.torn);
-    this.pbocPersist = journalPersist(s.journal, { service });
+    this.service = s.config.profile.kind;
+    this.persist = ledgerPersist(journalPersist(s.journal, { service: this.service }), this.torn);
+    this.verifierPassback = (s.config.ecode.profiles[o.profile.ecodeProfile]?.antiPassbackSeconds ?? 0) > 0;
     this.psam = new PsamSession(o.sam);
     const seeded = this.torn.seed(s.journal.openIntents());
     if (seeded > 0) s.log.warn('transit: unresolved debits from before the restart are pending recovery', { pending: seeded });
-    this.ledger = new RideLedger(o.ledgerPath);
+    this.ledger = new RideLedger(o.profile.rideLedgerPath ?? join(s.config.terminal.dataDir, 'transit-rides.sqlite'));
     try {
       const r = reconcileLedger(this.ledger, s.journal, (profile, kind) => industryOf(s.fares(), profile, kind));
       if (r.applied > 0) s.log.warn('transit: ride ledger caught up from the journal', r);
       if (r.fresh) s.log.info('transit: new ride ledger; rides before now are not counted for transfers and caps');
-      this.ledger.prune(s.clock.now(), s.clock.now() - 31 * 86_400_000);
+      this.ledger.prune(s.clock.now(), s.clock.now() - TRIP_MEMORY_MS);
     } catch (e) {
       this.ledger.close();
       throw e;
@@ -106,6 +129,21 @@ export class TransitCore {
     return this.s.fares();
   }
 
+  /**
+   * The fares in force and what this device derives from them (`derive`: cached per fare set), or why a
+   * ride cannot be priced now (a problem is logged once, not on every tap).
+   */
+  locate<T>(derive: (p: FareParameters) => Resolved<T>, device: 'validator' | 'gate'): Located<T> {
+    const fares = this.fares();
+    if (!fares) return { ok: false, decision: cannotDecide('fares-unavailable', `fare table not loaded yet: please use another ${device}`) };
+    const r = derive(fares);
+    if (!r.ok) {
+      if (r.message !== this.lastProblem) this.s.log.error(`${this.service}: no fare for this ${device}`, { problem: (this.lastProblem = r.message) });
+      return { ok: false, decision: cannotDecide('fare-profile-unknown', r.message) };
+    }
+    return { ok: true, fares, value: r.value };
+  }
+
   // --- cards -------------------------------------------------------------------------------------
 
   /** The transport e-purse tap (and the SSSE identity before it). */
@@ -113,12 +151,11 @@ export class TransitCore {
     const s = this.s;
     const mono = () => s.clock.monotonic();
     const latency: Record<string, number> = {};
-    const fares = this.fares();
-    if (!fares) return { kind: 'decided', result: this.oneStep('transit-card', { decision: cannotDecide('fares-unavailable', 'fare table not loaded yet: please use another validator'), payload: { ride: c.ride } }, latency) };
+    const fares = c.fares;
 
     // 1. the holder, when the chip also carries the social security application (卡码同权), and its hotlist
     let ssse: SsseIdentity = { present: false };
-    if (this.o.ssseHolderToken) {
+    if (this.o.profile.ssseHolderToken) {
       const t = mono();
       try {
         ssse = (await runKernel(readSsseIdentity(), { card: tap.transmit, monotonic: mono })).outcome;
@@ -218,10 +255,10 @@ export class TransitCore {
   }
 
   /** Pay the fare by QuickPass / EC (qPBOC, contactless) on a card without a transport application. */
-  async quickPass(tap: CardTap, o: { fareProfile: string; holderToken?: string; maskedId?: string; passbackSeconds: number; latency: Record<string, number> }): Promise<ProfileResult> {
+  async quickPass(tap: CardTap, o: { fares: FareParameters; fareProfile: string; holderToken?: string; maskedId?: string; passbackSeconds: number; latency: Record<string, number> }): Promise<ProfileResult> {
     const s = this.s;
     const mono = () => s.clock.monotonic();
-    const fares = this.fares()!;
+    const fares = o.fares;
     const nowMs = s.clock.now();
     // A UnionPay card carries no concession category; an SSC's holder token still gives transfers and caps.
     const credential: Pick<Credential, 'categories'> = { categories: ['standard'] };
@@ -242,27 +279,11 @@ export class TransitCore {
       if (passback) s.passback(passback, o.passbackSeconds, true);
       return r;
     }
-    const capk = s.capk();
-    if (!capk) return this.oneStep('pboc-card', { decision: cannotDecide('capk-unavailable', 'UnionPay keys not loaded yet: please use your transport card or the code'), holder: o.holderToken, payload: { ride } }, o.latency, { maskedId: o.maskedId });
+    if (!s.capk()) return this.oneStep('pboc-card', { decision: cannotDecide('capk-unavailable', 'UnionPay keys not loaded yet: please use your transport card or the code'), holder: o.holderToken, payload: { ride } }, o.latency, { maskedId: o.maskedId });
     const t = mono();
-    const run = await runKernel(
-      pbocPayment({
-        config: s.config.pboc,
-        interface: 'contactless',
-        amountFen: quote.fareFen,
-        nowMs,
-        unpredictableNumber: new Uint8Array(randomBytes(4)),
-        random: (n) => new Uint8Array(randomBytes(n)),
-        capk,
-        tokenise: s.tokenise,
-        isHotlisted: (_kind, pan) => s.isHotlisted('pan', pan),
-        offlineCheck: (amount) => s.journal.checkOffline(amount),
-        verifiedCache: s.pbocCache,
-      }),
-      { card: tap.transmit, persist: this.pbocPersist, monotonic: mono },
-    );
-    const latency = { ...o.latency, pboc: mono() - t, pbocHost: run.hostMs };
-    const d = run.outcome;
+    const pay = await payByCard(s, tap, { amountFen: quote.fareFen, interface: 'contactless', service: this.service, nowMs });
+    const latency = { ...o.latency, pboc: mono() - t, pbocHost: pay.hostMs };
+    const d = pay.decision;
     const maskedId = d.panMasked ?? o.maskedId;
     if (d.resultSeq === undefined) {
       const decision: Decision = d.reason === 'no-ppse' || d.reason === 'no-supported-application' ? decline('no-payment-app', 'this card has no transport application and no QuickPass: please use another card or the code') : d;
@@ -280,16 +301,13 @@ export class TransitCore {
 
   // --- e-codes ------------------------------------------------------------------------------------
 
-  /** Verify a code for a transit ride (hotlist included). A refusal comes back recorded. */
   /**
    * Verify a code for a transit ride (hotlist included) and check its scope. An approval of a
    * fail-open e-code profile (ecode.profiles.<name>.cannotDecide) rides too: the operator chose it;
    * the verifier's reason is kept in the ride's record. A refusal comes back recorded.
    */
-  verify(
-    scan: CodeScan,
-    cfg: { acceptCode: boolean; ecodeProfile: string; codeScopes: readonly string[] },
-  ): { ok: true; credential: Credential; info: Record<string, unknown>; latency: Record<string, number> } | { ok: false; result: ProfileResult } {
+  verify(scan: CodeScan): ({ ok: true } & RidingCode) | { ok: false; result: ProfileResult } {
+    const cfg = this.o.profile;
     if (!cfg.acceptCode) return { ok: false, result: this.oneStep('ecode', { decision: decline('code-not-accepted', 'codes are not accepted here: please tap your card'), payload: {} }, {}) };
     const r = verifyCode(this.s, scan, cfg.ecodeProfile);
     const latency = { verify: r.verifyMs };
@@ -302,25 +320,43 @@ export class TransitCore {
   }
 
   /** Does the holder's anti-passback (shared with cards, services.passback) refuse this code now? */
-  codePassback(credential: Credential, seconds: number, ecodeProfile: string): boolean {
-    // When the e-code profile has its own anti-passback the verifier already applied (and recorded) it.
-    if (seconds <= 0 || (this.s.config.ecode.profiles[ecodeProfile]?.antiPassbackSeconds ?? 0) > 0) return false;
+  codePassback(credential: Credential, seconds: number): boolean {
+    if (seconds <= 0 || this.verifierPassback) return false;
     return !this.s.passback(credential.holderToken, seconds, false);
+  }
+
+  /** A code refused after its verification (no fare, anti-passback, fare refused): recorded. */
+  codeRefusal(v: RidingCode, decision: Decision): ProfileResult {
+    return this.oneStep(v.credential.source, { decision, holder: v.credential.holderToken, payload: { code: v.info } }, v.latency);
   }
 
   /**
    * Record an e-code ride priced by the fare engine: an approval with the fare, post-paid (the code
-   * has no purse; the clearing backend collects it). Returns the result; the caller updates the ledger.
+   * has no purse; the clearing backend collects it). Then the ride goes into the ledger through
+   * `toLedger` (a ride, a metro entry or exit) and, with `passbackSeconds`, the holder's passage.
    */
-  codeRide(credential: Credential, quote: FareQuote, fares: FareParameters, p: Omit<CodeRidePayload, 'kind' | 'postPaid' | 'fare' | 'fareVersion' | 'industry' | 'rideKind' | 'line'>, info: Record<string, unknown> | undefined, latency: Record<string, number>): ProfileResult {
+  codeRide(
+    v: RidingCode,
+    quote: FareQuote,
+    fares: FareParameters,
+    p: Omit<CodeRidePayload, 'kind' | 'postPaid' | 'fare' | 'fareVersion' | 'industry' | 'rideKind' | 'line'>,
+    toLedger: (ride: LedgerRide) => void,
+    passbackSeconds = 0,
+  ): ProfileResult {
+    const { credential, info, latency } = v;
     const fee = quote.fareFen === 0 ? 'no charge' : `fare ${formatYuan(quote.fareFen)} charged to the code's account`;
     const why = penaltyNote(quote);
     const what = quote.kind === 'entry' ? (quote.penaltyFen > 0 ? `welcome; ${fee}${why}` : 'welcome') : `${fee}${why}`;
     const payload: CodeRidePayload = { kind: CODE_RIDE, postPaid: true, industry: quote.industry, rideKind: quote.kind, line: quote.line, fare: fareSummary(quote), fareVersion: fares.version, ...p };
-    return this.oneStep(credential.source, { decision: approve(quote.kind === 'entry' ? 'entry' : 'post-paid', what), holder: credential.holderToken, amountFen: quote.fareFen, payload: { ...payload, code: info } }, latency, {
+    const r = this.oneStep(credential.source, { decision: approve(quote.kind === 'entry' ? 'entry' : 'post-paid', what), holder: credential.holderToken, amountFen: quote.fareFen, payload: { ...payload, code: info } }, latency, {
       amountFen: quote.fareFen,
       ...fareDisplay(fares, quote, credential),
     });
+    const t = this.s.clock.monotonic();
+    toLedger(this.rideOf(r.seq, credential.holderToken, p.atMs, quote, credential.source));
+    if (passbackSeconds > 0) this.s.passback(credential.holderToken, passbackSeconds, true);
+    latency.ledger = this.s.clock.monotonic() - t;
+    return r;
   }
 
   /** Quote with the holder's ledger history (rides of every credential on this device). */
@@ -367,6 +403,20 @@ export class TransitCore {
       .finally(() => (this.warming = undefined));
   }
 
+  /**
+   * Background upkeep (Profile.tick): torn debits swept, the PSAM identified ahead of the next tap, and
+   * once an hour rides past their retention and e-code trips older than `tripMaxMs` pruned.
+   */
+  async upkeep(tripMaxMs = TRIP_MEMORY_MS): Promise<void> {
+    await this.sweep();
+    this.warmUp();
+    const now = this.s.clock.now();
+    if (now - this.lastPrune > 3_600_000) {
+      this.lastPrune = now;
+      this.ledger.prune(now, now - tripMaxMs);
+    }
+  }
+
   /** Mark debits whose card did not come back within the window as unconfirmed (for the backend). */
   async sweep(): Promise<number> {
     const windowMs = this.s.config.transit.tornWindowSeconds * 1000;
@@ -385,6 +435,9 @@ export class TransitCore {
     this.ledger.close();
   }
 }
+
+/** E-code metro trips kept at most this long when the profile does not say (bus: none are opened). */
+const TRIP_MEMORY_MS = 31 * 86_400_000;
 
 /** " (missing-entry: highest fare from this station)" for the penalties of a quote, or "". */
 function penaltyNote(q: FareQuote): string {
