@@ -16,6 +16,7 @@ describe('scanners config', () => {
 
   it('names the bad field', () => {
     expect(() => parseScannersConfig([{ driver: 'serial', name: 'a', path: '/dev/x', framing: { suffix: '\\q' } }])).toThrow(/scanners\.0\.framing\.suffix: .*bad escape/);
+    expect(() => parseScannersConfig([{ driver: 'serial', name: 'a', path: '/dev/x', framing: { prefix: 'hex:0x02' } }])).toThrow(/scanners\.0\.framing\.prefix: .*hex/);
     expect(() => parseScannersConfig([{ driver: 'hid', name: 'a', select: {}, decode: { mode: 'keyboard' } }])).toThrow(/scanners\.0\.select/);
     expect(() => parseScannersConfig([{ driver: 'usb', name: 'a' }])).toThrow(/scanners\.0/);
     expect(() => parseScannersConfig([{ driver: 'serial', name: 'a', path: '/x' }, { driver: 'serial', name: 'a', path: '/y' }])).toThrow(/duplicate scanner name/);

@@ -78,5 +78,7 @@ describe('parseFramingBytes', () => {
     expect([...parseFramingBytes('hex:0203')]).toEqual([2, 3]);
     expect([...parseFramingBytes('')]).toEqual([]);
     expect(() => parseFramingBytes('\\q')).toThrow(/bad escape/);
+    expect(() => parseFramingBytes('hex:0g')).toThrow(/invalid character/);
+    expect(() => parseFramingBytes('hex:020')).toThrow(/even number/);
   });
 });

@@ -13,6 +13,7 @@
  *    ("overflow"), so a stuck or hostile device cannot grow memory.
  * Time is passed in (monotonic ms): the driver owns the timer, tests own the clock.
  */
+import { fromHex } from '../../apdu/hex';
 
 export interface FramingOptions {
   prefix: Uint8Array;
@@ -161,7 +162,7 @@ function lastIndexOf(hay: Uint8Array, needle: Uint8Array): number {
  * "" = none. Example: "\\r\\n" (CR LF), "\\x02" (STX).
  */
 export function parseFramingBytes(text: string): Uint8Array {
-  if (text.startsWith('hex:')) return Uint8Array.from(Buffer.from(text.slice(4), 'hex'));
+  if (text.startsWith('hex:')) return fromHex(text.slice(4)); // RangeError on a bad digit or an odd count (Buffer would drop them)
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
