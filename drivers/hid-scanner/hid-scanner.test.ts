@@ -9,7 +9,7 @@ import { makeWorld } from '../../src/ecode/test-world';
 import { openHidScanner, type HidScannerMode } from './index';
 import { KeyboardDecoder } from './keyboard';
 import { POS_LAYOUTS, PosReportDecoder } from './pos';
-import { loadHidRecording, RecordedHidDevice } from './recorded-device';
+import { formatHidRecording, loadHidRecording, parseHidRecording, RecordedHidDevice } from './recorded-device';
 import { keyboardReports, posReports } from './synthesise';
 
 const td = new TextDecoder();
@@ -89,6 +89,17 @@ describe('HID POS decoding', () => {
     const out = big.map((e) => ('report' in e ? d.push(e.report) : undefined));
     expect(out).toContainEqual({ kind: 'overflow' });
     expect(out.some((e) => e?.kind === 'code')).toBe(false);
+  });
+});
+
+describe('.hidrec recordings', () => {
+  it('round-trip through the text format; bad lines are named', () => {
+    const events = [...keyboardReports('A1'), { dtMs: 7, error: 'could not read from HID device' }];
+    expect(parseHidRecording(formatHidRecording(events, ['expect: A1']))).toEqual({ events, meta: { expect: ['A1'] } });
+    expect(() => parseHidRecording('+1 00 04 0')).toThrow(/line 1: bad hex/);
+    expect(() => parseHidRecording('# x\n+1 zz')).toThrow(/line 2: bad hex/);
+    expect(() => parseHidRecording('1 0004')).toThrow(/line 1: expected/);
+    expect(() => keyboardReports('\u{1F600}', { gbkAltCodes: true })).toThrow(/GBK/);
   });
 });
 

@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { fromHex, toHex } from '../../apdu/hex';
 import type { ManualClock } from '../../src/core/clock';
 import type { HidDeviceLike } from './device';
 
@@ -36,9 +37,14 @@ export function parseHidRecording(text: string): HidRecording {
     const dtMs = Number(m[1]);
     if (m[2]!.startsWith('error ')) events.push({ dtMs, error: m[2]!.slice(6) });
     else {
-      const hex = m[2]!.replace(/\s+/g, '');
-      if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new SyntaxError(`hidrec line ${i + 1}: bad hex`);
-      events.push({ dtMs, report: Uint8Array.from(Buffer.from(hex, 'hex')) });
+      let report: Uint8Array;
+      try {
+        report = fromHex(m[2]!);
+      } catch (e) {
+        throw new SyntaxError(`hidrec line ${i + 1}: bad hex (${(e as Error).message})`);
+      }
+      if (!report.length) throw new SyntaxError(`hidrec line ${i + 1}: bad hex (empty report)`);
+      events.push({ dtMs, report });
     }
   }
   return { events, meta };
@@ -46,7 +52,7 @@ export function parseHidRecording(text: string): HidRecording {
 
 export function formatHidRecording(events: HidRecordEvent[], header: string[] = []): string {
   const lines = header.map((h) => `# ${h}`);
-  for (const e of events) lines.push('report' in e ? `+${e.dtMs} ${Buffer.from(e.report).toString('hex').replace(/(..)(?!$)/g, '$1 ')}` : `+${e.dtMs} error ${e.error}`);
+  for (const e of events) lines.push('report' in e ? `+${e.dtMs} ${toHex(e.report, ' ').toLowerCase()}` : `+${e.dtMs} error ${e.error}`);
   return lines.join('\n') + '\n';
 }
 

@@ -4,7 +4,9 @@
  * These are synthesised, not captured from hardware: a field capture (formatHidRecording) can replace
  * or extend them without code changes.
  */
-import { TextDecoder, TextEncoder } from 'node:util';
+import { TextEncoder } from 'node:util';
+import { encodeGbk } from '../../apdu/codec';
+import { readUint } from '../../apdu/hex';
 import type { HidRecordEvent } from './recorded-device';
 import { KEY, MOD, usageForChar } from './usage-keyboard';
 import type { PosReportLayout } from './pos';
@@ -32,7 +34,7 @@ export function keyboardReports(text: string, o: { dtMs?: number; reportId?: num
       continue;
     }
     if (!o.gbkAltCodes) throw new RangeError(`cannot type ${JSON.stringify(ch)} on a US keyboard`);
-    const gbk = gbkCode(ch);
+    const gbk = readUint(encodeGbk(ch)); // RangeError if not in GBK
     for (const d of String(gbk)) {
       push(kbReport(MOD.lAlt, KP_DIGIT[d]!, o.reportId));
       push(kbReport(MOD.lAlt, 0, o.reportId));
@@ -40,18 +42,6 @@ export function keyboardReports(text: string, o: { dtMs?: number; reportId?: num
     push(kbReport(0, 0, o.reportId)); // Alt released: the character appears
   }
   return out;
-}
-
-function gbkCode(ch: string): number {
-  // Node has a GBK decoder but no encoder: search the two-byte GBK space once per character.
-  const dec = new TextDecoder('gbk');
-  for (let hi = 0x81; hi <= 0xfe; hi++) {
-    for (let lo = 0x40; lo <= 0xfe; lo++) {
-      if (lo === 0x7f) continue;
-      if (dec.decode(Uint8Array.of(hi, lo)) === ch) return hi * 256 + lo;
-    }
-  }
-  throw new RangeError(`${JSON.stringify(ch)} is not in GBK`);
 }
 
 /** HID POS reports for `data` in a layout (64-byte reports, continuation flag when the layout has one). */
