@@ -12,7 +12,7 @@
  *                                 → terminal seq 4 ‖ MAC1 4
  *   VERIFY MAC2                   80 72 00 00 04 MAC2 → 9000 valid, 9302 invalid, 6985 no session
  */
-import { decodeDate8 } from '../../apdu/codec';
+import { dateNumber, decodeDate8 } from '../../apdu/codec';
 import { apdu } from '../../apdu/command';
 import { readUint, toHex, writeUint } from '../../apdu/hex';
 import { expectSw } from '../../apdu/transceive';
@@ -41,8 +41,8 @@ export function parsePsamFile17(data: Uint8Array): Omit<SamIdentity, 'terminalId
     keyIndex: data[0]!,
     issuerId: toHex(data.subarray(1, 9)),
     receiverId: toHex(data.subarray(9, 17)),
-    validFrom: from.y * 10000 + from.m * 100 + from.d,
-    validTo: to.y * 10000 + to.m * 100 + to.d,
+    validFrom: dateNumber(from),
+    validTo: dateNumber(to),
   };
 }
 

@@ -6,8 +6,8 @@
  * Layouts marked "project layout" (the 001E field order after the line/station, the whole 001A
  * compound record) are this project's reading of JT/T 978 practice, not the standard's text.
  */
-import { decodeBcd, decodeDate8, decodeDateTime14, encodeBcd, type CardDateTime } from '../../apdu/codec';
-import { readUint, toHex, writeUint } from '../../apdu/hex';
+import { dateNumber, decodeBcd, decodeDate8, decodeDateTime14, encodeBcd, type CardDateTime } from '../../apdu/codec';
+import { assertBytes, fromHex, readUint, toHex, writeUint } from '../../apdu/hex';
 import { cstParts } from '../core/clock';
 import { ProtocolError } from '../core/errors';
 import { FILE15_LENGTH, FILE17_MIN_LENGTH, INDUSTRY_NAME, TRANSACTION_RECORD_LENGTH, TRANS_TYPE_NAME, TRAVEL_RECORD_LENGTH, type Industry } from './constants';
@@ -29,11 +29,12 @@ function wrap<T>(file: string, f: () => T): T {
 
 // --- dates ----------------------------------------------------------------------------------------
 
+const two = (n: number) => String(n).padStart(2, '0');
+const dt14 = (t: CardDateTime): string => `${t.y}${two(t.m)}${two(t.d)}${two(t.hh)}${two(t.mm)}${two(t.ss)}`;
+
 /** YYYYMMDDhhmmss (14 digits) in China Standard Time for an epoch ms. */
 export function cstDateTime14(epochMs: number): string {
-  const p = cstParts(epochMs);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${p.y}${two(p.m)}${two(p.d)}${two(p.hh)}${two(p.mm)}${two(p.ss)}`;
+  return dt14(cstParts(epochMs));
 }
 
 export function encodeDateTime7(epochMs: number): Uint8Array {
@@ -44,8 +45,6 @@ export function encodeDateTime7(epochMs: number): Uint8Array {
 export function cardDateTimeMs(t: CardDateTime): number {
   return Date.UTC(t.y, t.m - 1, t.d, t.hh, t.mm, t.ss) - 8 * 3600_000;
 }
-
-const dt14 = (t: CardDateTime): string => `${t.y}${String(t.m).padStart(2, '0')}${String(t.d).padStart(2, '0')}${String(t.hh).padStart(2, '0')}${String(t.mm).padStart(2, '0')}${String(t.ss).padStart(2, '0')}`;
 
 // --- file 0015 ------------------------------------------------------------------------------------
 
@@ -79,8 +78,8 @@ export function decodeIssuerFile(bytes: Uint8Array): IssuerFile {
       enableFlag: b[9]!,
       serial: decodeBcd(b.subarray(10, 20)),
       serialBytes: b.slice(10, 20),
-      startDate: start.y * 10000 + start.m * 100 + start.d,
-      expiryDate: expiry.y * 10000 + expiry.m * 100 + expiry.d,
+      startDate: dateNumber(start),
+      expiryDate: dateNumber(expiry),
       fciData: toHex(b.subarray(28, 30)),
     };
   });
@@ -155,6 +154,18 @@ export function decodeTransactionRecord(bytes: Uint8Array): TransactionRecord | 
       atMs: cardDateTimeMs(t),
     };
   });
+}
+
+/** A file 0018 record as the card writes it at DEBIT (date-time and terminal exactly as the terminal sent them). */
+export function encodeTransactionRecord(r: { epSeq: number; overdraftFen: number; amountFen: number; type: number; terminal6: Uint8Array; dateTime7: Uint8Array }): Uint8Array {
+  const out = new Uint8Array(TRANSACTION_RECORD_LENGTH);
+  out.set(writeUint(r.epSeq, 2), 0);
+  out.set(writeUint(r.overdraftFen, 3), 2);
+  out.set(writeUint(r.amountFen, 4), 5);
+  out[9] = r.type;
+  out.set(assertBytes(r.terminal6, 'terminal', 6), 10);
+  out.set(assertBytes(r.dateTime7, 'date-time', 7), 16);
+  return out;
 }
 
 // --- file 001E ------------------------------------------------------------------------------------
@@ -309,12 +320,8 @@ export function encodeCompoundRecord(r: CompoundRecordInput): Uint8Array {
   return out;
 }
 
-function hexBytes(s: string, n: number, what: string): Uint8Array {
-  if (!new RegExp(`^[0-9A-Fa-f]{${2 * n}}$`).test(s)) throw new RangeError(`${what}: expected ${n} bytes as hex, got "${s}"`);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
+/** A fixed-length field given as hex (from config or the PSAM): RangeError on bad hex or length. */
+const hexBytes = (s: string, n: number, what: string): Uint8Array => assertBytes(fromHex(s), what, n);
 
 /** The 6-byte PSAM terminal number as the 8-byte terminal field of travel/compound records. */
 export function terminal8(terminal6Hex: string): string {
