@@ -12,6 +12,7 @@ import {
   decodeTransactionRecord,
   decodeTravelRecord,
   encodeCompoundRecord,
+  encodeTransactionRecord,
   encodeTravelRecord,
   RecordError,
 } from './records';
@@ -60,6 +61,12 @@ describe('file 0018 transaction record', () => {
     expect(decodeTransactionRecord(new Uint8Array(23))).toBeUndefined();
     expect(decodeTransactionRecord(new Uint8Array(23).fill(0xff))).toBeUndefined();
     expect(() => decodeTransactionRecord(new Uint8Array(22))).toThrow('expected 23 bytes, got 22');
+  });
+  it('the record the card writes at DEBIT decodes to what was written', () => {
+    const raw = encodeTransactionRecord({ epSeq: 17, overdraftFen: 5, amountFen: 200, type: 0x09, terminal6: fromHex('000000001101'), dateTime7: fromHex('20261122160000') });
+    expect(toHex(raw)).toBe('0011' + '000005' + '000000C8' + '09' + '000000001101' + '20261122160000');
+    expect(decodeTransactionRecord(raw)).toMatchObject({ epSeq: 17, overdraftFen: 5, amountFen: 200, type: 9, terminal: '000000001101', dateTime: '20261122160000' });
+    expect(() => encodeTransactionRecord({ epSeq: 0, overdraftFen: 0, amountFen: 0, type: 9, terminal6: new Uint8Array(5), dateTime7: new Uint8Array(7) })).toThrow('terminal: expected Uint8Array of length 6, got length=5');
   });
 });
 

@@ -12,6 +12,7 @@
  */
 import type { ParsedCommand } from '../../../apdu/command';
 import { equalBytes, readUint, writeUint } from '../../../apdu/hex';
+import { encodeTransactionRecord } from '../../transit/records';
 import type { CardApp, CardReply, EfNode } from '../fs';
 import type { Iso7816Card } from '../iso7816-card';
 import { epMac, mac1Data, sessionKey, tacData, tacKey, type EpAlgorithm } from './crypto';
@@ -176,13 +177,7 @@ export class EpPurseApp implements CardApp {
     this.state.balanceFen -= amount;
     this.state.epSeq = (this.state.epSeq + 1) & 0xffff;
     this.state.debits++;
-    const rec = new Uint8Array(23);
-    rec.set(writeUint(s.seq, 2), 0);
-    rec.set(writeUint(this.state.overdraftFen, 3), 2);
-    rec.set(s.amount4, 5);
-    rec[9] = type;
-    rec.set(s.terminal6, 10);
-    rec.set(dt7, 16);
+    const rec = encodeTransactionRecord({ epSeq: s.seq, overdraftFen: this.state.overdraftFen, amountFen: amount, type, terminal6: s.terminal6, dateTime7: dt7 });
     pushCyclic(this.files.transactions, rec, TRANSACTION_LOG_SIZE);
     for (const c of this.cache) {
       if (c.sfi === this.files.travel.sfi) pushCyclic(this.files.travel, c.data, TRAVEL_LOG_SIZE);

@@ -14,7 +14,8 @@ import { encodeBcd } from '../../../apdu/codec';
 import { fromHex, toHex, writeUint } from '../../../apdu/hex';
 import { encodeTlv } from '../../../apdu/tlv';
 import { ConfigError } from '../../core/errors';
-import { TRIP_STATE, encodeCompoundRecord, encodeTravelRecord } from '../../transit/records';
+import { INDUSTRY } from '../../transit/constants';
+import { TRIP_STATE, encodeCompoundRecord, encodeDateTime7, encodeTransactionRecord, encodeTravelRecord } from '../../transit/records';
 import { binaryEf, df, recordEf, type DfNode } from '../fs';
 import { Iso7816Card } from '../iso7816-card';
 import { diversifyChain } from './crypto';
@@ -185,15 +186,7 @@ export function buildTransitDf(input: unknown): TransitAppHandle {
     cyclic: true,
     records:
       s.raw.transactions?.map(fromHex) ??
-      s.transactions.map((t) => {
-        const r = new Uint8Array(23);
-        r.set(writeUint(t.epSeq, 2), 0);
-        r.set(writeUint(t.amountFen, 4), 5);
-        r[9] = t.type;
-        r.set(fromHex(t.terminal), 10);
-        r.set(encodeBcd(cst14(ms(t.at))), 16);
-        return r;
-      }),
+      s.transactions.map((t) => encodeTransactionRecord({ epSeq: t.epSeq, overdraftFen: 0, amountFen: t.amountFen, type: t.type, terminal6: fromHex(t.terminal), dateTime7: encodeDateTime7(ms(t.at)) })),
   });
   const travel = recordEf({
     sfi: 0x1e,
@@ -204,7 +197,7 @@ export function buildTransitDf(input: unknown): TransitAppHandle {
         encodeTravelRecord({
           type: t.type,
           terminal: t.terminal,
-          industryCode: t.industry === 'metro' ? 0x01 : 0x02,
+          industryCode: INDUSTRY[t.industry],
           line: t.line,
           station: t.station,
           operator: t.operator,
@@ -330,10 +323,4 @@ function parseOr<T extends z.ZodType>(what: string, schema: T, v: unknown): z.ou
     throw new ConfigError(`${what}.${i.path.join('.')}`, i.message);
   }
   return r.data;
-}
-
-function cst14(epochMs: number): string {
-  const t = new Date(epochMs + 8 * 3600_000);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${t.getUTCFullYear()}${two(t.getUTCMonth() + 1)}${two(t.getUTCDate())}${two(t.getUTCHours())}${two(t.getUTCMinutes())}${two(t.getUTCSeconds())}`;
 }
