@@ -206,7 +206,8 @@ export function backendStoreSuite(name: string, factory: StoreFactory): void {
         const b = t.batch(0n, 10);
         const recs = t.journal.wire(0n, 10);
         expect((await post(signBatch(t.signer, 'ab'.repeat(32), recs))).json()).toMatchObject({ reason: 'bad-genesis' });
-        expect((await post(signBatch(t.signer, b.prevHash, [recs[0]!, recs[1]!, recs[3]!]))).json()).toMatchObject({ reason: 'not-consecutive' });
+        expect((await post(signBatch(t.signer, b.prevHash, [recs[0]!, recs[1]!, recs[3]!]))).json()).toMatchObject({ reason: 'not-consecutive', message: 'firstSeq…lastSeq spans 4 records, the batch has 3' });
+        expect((await post(signBatch(t.signer, b.prevHash, [recs[0]!, recs[2]!, recs[2]!]))).json()).toMatchObject({ reason: 'not-consecutive', seq: '3', message: 'record 1 has seq 3, expected 2' });
         expect((await post({ ...b, records: b.records.slice(0, 9) })).json()).toMatchObject({ status: 'refused' });
         const bad = await app.inject({ method: 'POST', url: BATCH_PATH, headers: { 'content-type': 'application/json' }, payload: '{"v":1,' });
         expect(bad.statusCode).toBe(400);

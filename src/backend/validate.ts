@@ -3,7 +3,7 @@
  * terminal's enrolled key, the signature, consecutive sequence numbers, and the hash chain recomputed
  * from prevHash. Pure apart from the key look-up the caller did.
  */
-import { genesisHash, recordHash, toHexLower, type WireRecord } from '../journal/chain';
+import { genesisHash, toHexLower, verifyChain } from '../journal/chain';
 import { verifyBatchSignature, type BatchRefusal, type UploadBatch } from '../sync/batch';
 import type { TerminalInfo, VerifiedBatch } from './store';
 
@@ -89,16 +89,13 @@ export function verifyBatch(b: UploadBatch, terminal: TerminalInfo | undefined):
   const last = BigInt(b.lastSeq);
   if (last - first + 1n !== BigInt(b.records.length)) return refuse(422, 'not-consecutive', `firstSeq…lastSeq spans ${last - first + 1n} records, the batch has ${b.records.length}`);
   if (first === 1n && b.prevHash !== toHexLower(genesisHash(b.terminalId))) return refuse(422, 'bad-genesis', 'the first record does not start from this terminal\'s genesis hash', '1');
-  const prevHashes: string[] = [];
-  let h = Buffer.from(b.prevHash, 'hex') as Uint8Array;
-  for (let i = 0; i < b.records.length; i++) {
-    const r: WireRecord = b.records[i]!;
-    const seq = first + BigInt(i);
-    if (r.seq !== seq.toString()) return refuse(422, 'not-consecutive', `record ${i} has seq ${r.seq}, expected ${seq}`, r.seq);
-    prevHashes.push(toHexLower(h));
-    h = recordHash(b.terminalId, h, r);
-    if (toHexLower(h) !== r.hash) return refuse(422, 'chain-invalid', `record ${r.seq}: hash does not match its content and predecessor`, r.seq);
+  const c = verifyChain(b.terminalId, Buffer.from(b.prevHash, 'hex'), b.records, first);
+  if (!c.ok) {
+    if (c.problem === 'gap') return refuse(422, 'not-consecutive', `record ${BigInt(c.expectedSeq) - first} has seq ${c.seq}, expected ${c.expectedSeq}`, c.seq);
+    return refuse(422, 'chain-invalid', `record ${c.seq}: hash does not match its content and predecessor`, c.seq);
   }
-  if (toHexLower(h) !== b.lastHash) return refuse(422, 'chain-invalid', 'lastHash is not the hash of the last record', b.lastSeq);
+  if (toHexLower(c.lastHash) !== b.lastHash) return refuse(422, 'chain-invalid', 'lastHash is not the hash of the last record', b.lastSeq);
+  // The chain verified, so each record's predecessor hash is the stored hash of the record before it.
+  const prevHashes = [b.prevHash, ...b.records.slice(0, -1).map((r) => r.hash)];
   return { ok: true, batch: { terminalId: b.terminalId, firstSeq: first, lastSeq: last, prevHash: b.prevHash, lastHash: b.lastHash, records: b.records, prevHashes } };
 }

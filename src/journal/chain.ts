@@ -79,21 +79,32 @@ export function recordHash(terminalId: string, prev: Uint8Array, r: RecordBody):
 
 export type ChainCheck =
   | { ok: true; lastHash: Uint8Array }
-  | { ok: false; seq: string; why: string };
+  | {
+      ok: false;
+      /** The first record that does not verify. */
+      seq: string;
+      /** 'gap': it is not the expected sequence number; 'hash': its content or predecessor changed. */
+      problem: 'gap' | 'hash';
+      /** The sequence number expected at that place. */
+      expectedSeq: string;
+      why: string;
+    };
 
 /**
  * Recompute the chain over consecutive records starting from `prev` (the hash of the record before
- * the first). Checks that sequence numbers are consecutive and every stored hash matches.
+ * the first). Checks that sequence numbers are consecutive (starting at `firstSeq` when given) and
+ * every stored hash matches. The one chain check of the upload path: the terminal before it sends
+ * (Journal.uploadSlice), the backend before it stores (backend/validate.ts).
  */
-export function verifyChain(terminalId: string, prev: Uint8Array, records: readonly WireRecord[]): ChainCheck {
+export function verifyChain(terminalId: string, prev: Uint8Array, records: readonly WireRecord[], firstSeq?: bigint): ChainCheck {
   let h = prev;
-  let expectSeq: bigint | undefined;
+  let expectSeq = firstSeq;
   for (const r of records) {
     const seq = BigInt(r.seq);
-    if (expectSeq !== undefined && seq !== expectSeq) return { ok: false, seq: r.seq, why: `sequence jumps from ${expectSeq - 1n} to ${seq}` };
+    if (expectSeq !== undefined && seq !== expectSeq) return { ok: false, seq: r.seq, problem: 'gap', expectedSeq: expectSeq.toString(), why: `sequence jumps from ${expectSeq - 1n} to ${seq}` };
     expectSeq = seq + 1n;
     h = recordHash(terminalId, h, r);
-    if (toHexLower(h) !== r.hash) return { ok: false, seq: r.seq, why: 'hash does not match the record content and its predecessor' };
+    if (toHexLower(h) !== r.hash) return { ok: false, seq: r.seq, problem: 'hash', expectedSeq: r.seq, why: 'hash does not match the record content and its predecessor' };
   }
   return { ok: true, lastHash: h };
 }

@@ -105,6 +105,8 @@ describe('an altered record (valid SQLite, wrong content)', () => {
     expect(reasonOf(() => open())).toBe('tampered');
     const j = open({ verifyTailOnOpen: 0 });
     expect(j.verify().problems[0]).toMatch(/records 18…18 are missing/);
+    expect(() => j.nextUpload(100)).toThrow(/record 18 is missing/); // never uploaded with a hole
+    expect(j.status()).toMatchObject({ inService: false, reason: 'tampered' });
     j.close();
   });
 });

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from '../core/clock';
 import { ConfigError } from '../core/errors';
-import { genesisHash, recordHash, toHexLower, type RecordBody, type WireRecord } from './chain';
+import { genesisHash, recordHash, toHexLower, verifyChain, type RecordBody, type WireRecord } from './chain';
 import { parseJournalConfig, type JournalConfig } from './config';
 import { JournalInputError, JournalUnavailableError, reasonOfSqliteError, type OutOfServiceReason } from './errors';
 import { migrateSqlite, SchemaTooNewError, type SqliteMigration } from './migrate';
@@ -432,20 +432,12 @@ export class Journal {
    * the current one is on its way.
    */
   uploadSlice(after: bigint, prevHash: string, limit: number): UploadSlice {
-    const rows = this.s.wireAfter.all(after, limit) as WireRow[];
-    let h: Uint8Array = Buffer.from(prevHash, 'hex');
-    let expect = after + 1n;
-    const records: WireRecord[] = [];
-    for (const row of rows) {
-      const w = wireOf(row);
-      h = recordHash(this.terminalId, h, w);
-      if (w.seq !== expect.toString() || toHexLower(h) !== w.hash) {
-        const err = this.unavailable('tampered', w.seq !== expect.toString() ? `record ${expect} is missing` : `record ${w.seq} was altered: its hash does not match`);
-        this.failure = err;
-        throw err;
-      }
-      records.push(w);
-      expect++;
+    const records = this.wire(after, limit);
+    const c = verifyChain(this.terminalId, Buffer.from(prevHash, 'hex'), records, after + 1n);
+    if (!c.ok) {
+      const err = this.unavailable('tampered', c.problem === 'gap' ? `record ${c.expectedSeq} is missing` : `record ${c.seq} was altered: its hash does not match`);
+      this.failure = err;
+      throw err;
     }
     return { prevHash, records };
   }
