@@ -84,6 +84,8 @@ export class Terminal {
     private readonly log: Logger,
     private readonly clock: Clock,
     startedAt: number,
+    /** The transport PSAM's reader slot, when configured: its card is never a tap. */
+    private readonly samSlot: SamSlot | undefined,
   ) {
     this.startedAtMs = startedAt;
   }
@@ -105,7 +107,7 @@ export class Terminal {
         driver = await createReaderDriver(opts.config.reader);
       }
       samSlot?.attach(driver);
-      t = new Terminal(services, profile, hub, driver, new Outputs(opts.config.outputs, log.child('outputs')), log, clock, startedAt);
+      t = new Terminal(services, profile, hub, driver, new Outputs(opts.config.outputs, log.child('outputs')), log, clock, startedAt, samSlot);
       await t.begin(opts);
     } catch (e) {
       // A start that fails part-way releases what it opened (journal, stores, devices, servers).
@@ -230,16 +232,11 @@ export class Terminal {
         break;
       case 'card-inserted': {
         if (this.stopping || this.busy.has(e.reader)) return; // one transaction per reader at a time
-        if (this.isSamSlot(e.reader)) return;
+        if (this.samSlot?.matches(e.reader)) return;
         this.track(this.handleCard(e.reader, e.atr));
         break;
       }
     }
-  }
-
-  private isSamSlot(reader: string): boolean {
-    const sam = this.services.config.transit.samReader;
-    return !!sam && reader.includes(sam);
   }
 
   private watchScanner(sc: Scanner): void {
@@ -282,7 +279,7 @@ export class Terminal {
       this.busy.delete(reader);
       this.setDevice(reader, 'reader', 'ready');
     }
-    if (result) this.emit(result, reader, t0);
+    this.emit(result, reader, t0);
   }
 
   private async handleCode(scanner: string, text: string): Promise<void> {
@@ -299,7 +296,7 @@ export class Terminal {
     } finally {
       this.busy.delete(key);
     }
-    if (result) this.emit(result, scanner, t0);
+    this.emit(result, scanner, t0);
   }
 
   /**

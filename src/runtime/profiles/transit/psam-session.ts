@@ -50,9 +50,4 @@ export class PsamSession {
   isReady(transmit: Transmit | undefined): boolean {
     return !!transmit && this.current?.transmit === transmit;
   }
-
-  /** The identity of the PSAM in use, if identified. */
-  identity(): SamIdentity | undefined {
-    return this.current?.identity;
-  }
 }

@@ -16,8 +16,6 @@ export class SamSlot {
   private driver: ReaderDriver | undefined;
   private conn: Promise<CardConnection> | undefined;
   private current: Transmit | undefined;
-  /** Bumped when a connection is dropped (for logs and tests). */
-  generation = 0;
 
   constructor(readonly readerName: string) {}
 
@@ -77,7 +75,6 @@ export class SamSlot {
     const old = this.conn;
     this.conn = undefined;
     this.current = undefined;
-    this.generation++;
     void old?.then((c) => c.close()).catch(() => {});
   }
 }
