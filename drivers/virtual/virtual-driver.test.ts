@@ -8,7 +8,8 @@ import { runKernel } from '../../src/kernel/runner';
 import { parseEf05 } from '../../src/ssse/parse';
 import { readSsse } from '../../src/ssse/read';
 import type { ReaderEvent } from '../../src/reader/types';
-import { SSSE_DF_NAME, ssseLikeCard } from '../common/test-cards';
+import { SSSE_DF_NAME } from '../../src/ssse/constants';
+import { ssseLikeCard } from '../common/test-cards';
 import { VirtualReaderDriver, transmitOf } from './index';
 
 const SELECT_SSSE = fromHex('00A404000F' + toHex(SSSE_DF_NAME));
