@@ -11,8 +11,8 @@
 import { z } from 'zod';
 import type { ParsedCommand } from '../../../apdu/command';
 import { encodeBcd } from '../../../apdu/codec';
-import { equalBytes, fromHex, readUint, writeUint } from '../../../apdu/hex';
-import { ConfigError } from '../../core/errors';
+import { equalBytes, fromHex, writeUint } from '../../../apdu/hex';
+import { parseConfigSection } from '../../core/config-section';
 import { AID_PSAM_TRANSPORT } from '../../sam/psam';
 import { binaryEf, df, type CardApp, type CardReply } from '../fs';
 import { Iso7816Card } from '../iso7816-card';
@@ -111,12 +111,7 @@ export interface EmulatedPsam {
 }
 
 export function buildPsam(fixture: unknown): EmulatedPsam {
-  const r = psamFixtureSchema.safeParse(fixture);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError(`PSAM fixture.${i.path.join('.')}`, i.message);
-  }
-  const f = r.data;
+  const f = parseConfigSection(psamFixtureSchema, fixture, 'PSAM fixture');
   testKeySet(f.keySet); // fail early on an unknown key set
   const app = new PsamApp(f);
   const f17 = new Uint8Array(25);
@@ -132,6 +127,3 @@ export function buildPsam(fixture: unknown): EmulatedPsam {
   const card = new Iso7816Card({ label: f.label, atr: fromHex(f.atr), protocol: f.protocol, mf });
   return { card, app, label: f.label };
 }
-
-/** For tests: the terminal sequence number as the PSAM will assign it next. */
-export const nextTerminalSeq = (p: EmulatedPsam): number => readUint(writeUint(p.app.terminalSeq, 4));

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { encodeBcd } from '../../../apdu/codec';
 import { fromHex, toHex, writeUint } from '../../../apdu/hex';
 import { encodeTlv } from '../../../apdu/tlv';
+import { parseConfigSection } from '../../core/config-section';
 import { ConfigError } from '../../core/errors';
 import { INDUSTRY } from '../../transit/constants';
 import { TRIP_STATE, encodeCompoundRecord, encodeDateTime7, encodeTransactionRecord, encodeTravelRecord } from '../../transit/records';
@@ -264,7 +265,7 @@ export interface EmulatedTransitCard {
 
 /** A transport-only card from a fixture object (already JSON-parsed). */
 export function buildTransitCard(fixture: unknown, opts: { random?: (n: number) => Uint8Array } = {}): EmulatedTransitCard {
-  const f = parseOr('card fixture', transitCardFixtureSchema, fixture);
+  const f = parseConfigSection(transitCardFixtureSchema, fixture, 'card fixture');
   let h: TransitAppHandle;
   try {
     h = buildTransitDf(f.sections.transit);
@@ -316,11 +317,3 @@ export function buildTransitCard(fixture: unknown, opts: { random?: (n: number) 
   };
 }
 
-function parseOr<T extends z.ZodType>(what: string, schema: T, v: unknown): z.output<T> {
-  const r = schema.safeParse(v);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError(`${what}.${i.path.join('.')}`, i.message);
-  }
-  return r.data;
-}
