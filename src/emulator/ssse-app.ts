@@ -5,11 +5,11 @@
  *
  * EXTERNAL AUTHENTICATE (00 82 00 <key> 10 <16 bytes>) after GET CHALLENGE (8 bytes): the card expects
  * SM4-ECB(key, challenge ‖ 00×8). The real cryptogram format is not public (unconfirmed); this is the
- * emulator's convention, mirrored by the terminal's test SAM.
+ * project's convention, computed in one place: the terminal's test SAM (src/ssse/test-sam.ts).
  */
-import { createCipheriv } from 'node:crypto';
 import { z } from 'zod';
 import { fromHex, concat, equalBytes } from '../../apdu/hex';
+import { testSsseAuthenticator } from '../ssse/test-sam';
 import { encodeAn, encodeBcd, encodeGbk } from '../../apdu/codec';
 import { encodeTlv } from '../../apdu/tlv';
 import { EF05, EF05_TAG, EF06, EF06_NAME_EXTENSION_TAG_ASSUMED, EF06_TAG, MOHRSS_RID, SSSE_DF_NAME, SSSE_SUB_APPS } from '../ssse/constants';
@@ -91,7 +91,8 @@ export const EXT_AUTH_STATE = 'ssse-ext-auth';
 
 export function buildSsseDf(s: SsseSection): DfNode {
   const { ef05, ef06 } = ssseRecords(s);
-  const authKey = s.authKey ? fromHex(s.authKey) : undefined;
+  // The cryptogram convention is defined once, by the terminal's test SAM (src/ssse/test-sam.ts).
+  const cryptogramOf = s.authKey ? testSsseAuthenticator(fromHex(s.authKey)) : undefined;
   const ssse = df({
     name: SSSE_DF_NAME,
     children: [
@@ -102,15 +103,13 @@ export function buildSsseDf(s: SsseSection): DfNode {
     app: {
       handle(cmd, card) {
         if (cmd.cla !== 0x00 || cmd.ins !== 0x82) return undefined;
-        if (!authKey) return { sw: SW.CONDITIONS_NOT_SATISFIED };
+        if (!cryptogramOf) return { sw: SW.CONDITIONS_NOT_SATISFIED };
         if (cmd.p2 !== 0x01) return { sw: SW.DATA_NOT_FOUND };
         if (!cmd.data || cmd.data.length !== 16) return { sw: SW.WRONG_LENGTH };
         const challenge = card.challenge;
         card.challenge = undefined; // one use
         if (!challenge || challenge.length !== 8) return { sw: SW.CONDITIONS_NOT_SATISFIED };
-        const c = createCipheriv('sm4-ecb', authKey, null).setAutoPadding(false);
-        const expected = concat(new Uint8Array(c.update(concat(challenge, new Uint8Array(8)))), new Uint8Array(c.final()));
-        if (!equalBytes(expected, cmd.data)) return { sw: 0x6300 };
+        if (!equalBytes(cryptogramOf(challenge), cmd.data)) return { sw: 0x6300 };
         card.security.add(EXT_AUTH_STATE);
         return { sw: SW.OK };
       },
