@@ -81,8 +81,15 @@ export const GAPS_SQL = `
     SELECT seq, LEAD(seq) OVER (ORDER BY seq) AS next_seq FROM records WHERE terminal_id = ?
   ) t WHERE next_seq > seq + 1 ORDER BY seq`;
 
-/** Assemble a terminal report from a store's counters and gap query. */
-export function reportOf(info: TerminalInfo, records: number, duplicates: number, batches: number, lastSeq: bigint, gaps: Gap[], gapCount: number): TerminalReport {
+/**
+ * Assemble a terminal report from a store's counters, its lowest stored seq and its GAPS_SQL answers
+ * (the first GAPS_LISTED gaps and their count). GAPS_SQL only sees holes between stored records; the
+ * hole before the lowest one (records 1…minSeq-1 never received) is added here, for both stores.
+ */
+export function reportOf(info: TerminalInfo, counters: { records: number; duplicates: number; batches: number; lastSeq: bigint }, minSeq: bigint | null, listed: Gap[], gapCount: number): TerminalReport {
+  const gaps = minSeq !== null && minSeq > 1n ? [{ from: '1', to: (minSeq - 1n).toString() }, ...listed].slice(0, GAPS_LISTED) : listed;
+  const count = gaps === listed ? gapCount : gapCount + 1;
+  const lastSeq = minSeq === null ? 0n : counters.lastSeq;
   const contiguousThrough = gaps.length > 0 ? BigInt(gaps[0]!.from) - 1n : lastSeq;
-  return { ...info, records, duplicatesReceived: duplicates, batches, lastSeq: lastSeq.toString(), contiguousThrough: contiguousThrough.toString(), gaps, gapCount };
+  return { ...info, records: counters.records, duplicatesReceived: counters.duplicates, batches: counters.batches, lastSeq: lastSeq.toString(), contiguousThrough: contiguousThrough.toString(), gaps, gapCount: count };
 }

@@ -243,14 +243,9 @@ export class PgStore implements BackendStore {
     const t = (await this.pool.query<TerminalRow>('SELECT * FROM terminals WHERE terminal_id = $1', [terminalId])).rows[0];
     if (!t) return undefined;
     const gaps: Gap[] = (await this.pool.query<{ gap_from: string; gap_to: string }>(pgPlaceholders(GAPS_SQL + ` LIMIT ${GAPS_LISTED}`), [terminalId])).rows.map((g) => ({ from: g.gap_from, to: g.gap_to }));
-    let gapCount = Number((await this.pool.query<{ n: string }>(pgPlaceholders(`SELECT count(*) AS n FROM (${GAPS_SQL}) g`), [terminalId])).rows[0]!.n);
+    const gapCount = Number((await this.pool.query<{ n: string }>(pgPlaceholders(`SELECT count(*) AS n FROM (${GAPS_SQL}) g`), [terminalId])).rows[0]!.n);
     const min = big((await this.pool.query<{ seq: string | null }>('SELECT min(seq) AS seq FROM records WHERE terminal_id = $1', [terminalId])).rows[0]!.seq);
-    if (min !== null && min > 1n) {
-      gaps.unshift({ from: '1', to: (min - 1n).toString() });
-      if (gaps.length > GAPS_LISTED) gaps.pop();
-      gapCount++;
-    }
-    return reportOf(toInfo(t), Number(t.records), Number(t.duplicates), Number(t.batches), min === null ? 0n : BigInt(t.last_seq), gaps, gapCount);
+    return reportOf(toInfo(t), { records: Number(t.records), duplicates: Number(t.duplicates), batches: Number(t.batches), lastSeq: BigInt(t.last_seq) }, min, gaps, gapCount);
   }
 
   async records(terminalId: string, afterSeq: bigint, limit: number): Promise<StoredRecord[]> {

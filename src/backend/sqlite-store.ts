@@ -252,14 +252,9 @@ export class SqliteStore implements BackendStore {
     const t = this.s.terminal.get(terminalId) as TerminalRow | undefined;
     if (!t) return undefined;
     const gaps: Gap[] = (this.s.gaps.all(terminalId) as { gap_from: bigint; gap_to: bigint }[]).map((g) => ({ from: g.gap_from.toString(), to: g.gap_to.toString() }));
-    let gapCount = Number((this.s.gapCount.get(terminalId) as { n: bigint }).n);
+    const gapCount = Number((this.s.gapCount.get(terminalId) as { n: bigint }).n);
     const min = (this.s.minSeq.get(terminalId) as { seq: bigint | null }).seq;
-    if (min !== null && min > 1n) {
-      gaps.unshift({ from: '1', to: (min - 1n).toString() });
-      if (gaps.length > GAPS_LISTED) gaps.pop();
-      gapCount++;
-    }
-    return reportOf(toInfo(t), Number(t.records), Number(t.duplicates), Number(t.batches), min === null ? 0n : t.last_seq, gaps, gapCount);
+    return reportOf(toInfo(t), { records: Number(t.records), duplicates: Number(t.duplicates), batches: Number(t.batches), lastSeq: t.last_seq }, min, gaps, gapCount);
   }
 
   async records(terminalId: string, afterSeq: bigint, limit: number): Promise<StoredRecord[]> {
