@@ -19,9 +19,7 @@ export interface TransitCredentialInput {
   /** When another application of the same chip already gave the holder token (SSSE EF05). */
   holderToken?: string;
   /** Entitlements the host knows for this holder (registered concessions), added to the card's. */
-  extraCategories?: readonly EntitlementCategory[];
-  /** Hotlist key of the serial in the hotlist's key space (src/hotlist), if the integrator provides it. */
-  hotlistKey?: string;
+  entitlements?: (holderToken: string) => readonly EntitlementCategory[];
   device?: string;
 }
 
@@ -35,15 +33,16 @@ export interface TransitCredential {
 export function transitCredential(i: TransitCredentialInput): TransitCredential {
   const cardToken = i.tokenise(TOKEN_KIND_SERIAL, i.issuer.serial);
   const mapped = categoriesOf(i.config, i.management.cardCategory);
-  const categories = [...new Set<EntitlementCategory>([...(mapped ?? ['standard']), ...(i.extraCategories ?? [])])];
+  const holderToken = i.holderToken ?? cardToken;
+  const categories = [...new Set<EntitlementCategory>([...(mapped ?? ['standard']), ...(i.entitlements?.(holderToken) ?? [])])];
   const y = (n: number) => Date.UTC(Math.floor(n / 10000), (Math.floor(n / 100) % 100) - 1, n % 100) - 8 * 3600_000;
   const credential: Credential = {
     source: 'transit-card',
-    holderToken: i.holderToken ?? cardToken,
+    holderToken,
     categories,
     validFromMs: y(i.issuer.startDate),
     validToMs: y(i.issuer.expiryDate) + 86_400_000 - 1,
-    hotlistKeys: i.hotlistKey ? [i.hotlistKey] : [cardToken],
+    hotlistKeys: [cardToken],
     device: i.device,
   };
   return { credential, cardToken, categoryKnown: mapped !== undefined };

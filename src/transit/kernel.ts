@@ -155,9 +155,7 @@ function* tap(input: TransitTapInput): Kernel<TransitOutcome> {
   const issuer = decodeIssuerFile(yield* readIssuerFileBytes(sel.fci, config.issuerFileFromFci));
   const mgmt = decodeManagementFile(yield* readManagementFileBytes());
 
-  const tc = transitCredential({ config, issuer, management: mgmt, tokenise: input.tokenise, holderToken: input.holderToken, device: input.device });
-  const extra = input.entitlements?.(tc.credential.holderToken);
-  if (extra?.length) tc.credential.categories = [...new Set([...tc.credential.categories, ...extra])];
+  const tc = transitCredential({ config, issuer, management: mgmt, tokenise: input.tokenise, holderToken: input.holderToken, entitlements: input.entitlements, device: input.device });
   const card: TransitCardSummary = { cardToken: tc.cardToken, issuerId: issuer.issuerId, city: mgmt.city, cardCategory: mgmt.cardCategory, expiryDate: issuer.expiryDate, maskedSerial: maskCardNumber(issuer.serial) };
   const base = { card, credential: tc.credential };
 
