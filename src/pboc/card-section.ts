@@ -6,6 +6,7 @@
  */
 import { decodeN } from '../../apdu/codec';
 import { equalBytes, fromHex, readUint, toHex } from '../../apdu/hex';
+import { swHex } from '../../apdu/status-words';
 import { decodeTlv, findTlv } from '../../apdu/tlv';
 import { ProtocolError } from '../core/errors';
 import { maskPan } from '../core/mask';
@@ -109,7 +110,7 @@ export function* readPbocSection(opts: PbocReadOptions = {}): Kernel<PbocCardVie
           const r = yield* toCard('READ RECORD (log)', readRecord(entry[0]!, rec));
           if (r.sw === 0x6a83) break;
           if (r.sw !== 0x9000) {
-            view.logProblem = `log record ${rec}: card answered ${r.sw.toString(16).toUpperCase()}`;
+            view.logProblem = `log record ${rec}: card answered ${swHex(r.sw)}`;
             break;
           }
           view.log.push(decodeLogRecord(format, r.data));

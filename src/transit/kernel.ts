@@ -11,6 +11,7 @@
  *   → persist INTENT → DEBIT → PSAM verify MAC2 → persist RESULT → decision
  */
 import { fromHex, toHex } from '../../apdu/hex';
+import { swHex } from '../../apdu/status-words';
 import { expectSw } from '../../apdu/transceive';
 import { cstDateNumber } from '../core/clock';
 import type { EntitlementCategory } from '../core/credential';
@@ -286,7 +287,7 @@ function* debitAndVerify(
   }
   if (answer.sw !== 0x9000) {
     const why = answer.sw === 0x9302 ? 'mac1-rejected' : 'debit-refused';
-    const sw = answer.sw.toString(16).toUpperCase().padStart(4, '0');
+    const sw = swHex(answer.sw);
     const decision = why === 'mac1-rejected' ? declined('mac1-rejected') : undecided('debit-refused', `SW ${sw}`);
     const rec: TransitRecord<TransitVoid> = { type: 'result', ...ref, outcome: decision.outcome, reason: why, payload: { kind: 'transit.void', atMs: input.nowMs, why, sw } };
     try {

@@ -4,6 +4,7 @@
  * GPO answer: format 1 (80: AIP ‖ AFL) or format 2 (77 template). AFL: 4-byte entries
  * SFI<<3 ‖ first record ‖ last record ‖ records involved in offline data authentication.
  */
+import { swHex } from '../../../apdu/status-words';
 import { decodeTlv, findTlv, type Tlv } from '../../../apdu/tlv';
 import { ProtocolError } from '../../core/errors';
 import { toCard, type Kernel } from '../../kernel/step';
@@ -74,7 +75,7 @@ export function* readAflRecords(afl: readonly AflEntry[]): Kernel<RecordsRead> {
     for (let rec = e.first; rec <= e.last; rec++) {
       if (++total > 64) throw new ProtocolError('AFL names more than 64 records', 'afl');
       const r = yield* toCard('READ RECORD', readRecord(e.sfi, rec));
-      if (r.sw !== 0x9000) throw new ProtocolError(`READ RECORD SFI ${e.sfi} record ${rec}: card answered ${r.sw.toString(16).toUpperCase()}`, 'read-record');
+      if (r.sw !== 0x9000) throw new ProtocolError(`READ RECORD SFI ${e.sfi} record ${rec}: card answered ${swHex(r.sw)}`, 'read-record');
       const parsed = decodeTlv(r.data, { skipPadding: true });
       const t70 = parsed.length === 1 && parsed[0]!.tag === 0x70 ? parsed[0]! : undefined;
       if (e.sfi <= 10 && !t70) throw new ProtocolError(`record ${rec} of SFI ${e.sfi} is not a template 70`, 'record');
