@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { openJournal, type Journal } from '../src/journal/journal';
 import { createTokeniser } from '../src/journal/tokenise';
 import type { RecordInput } from '../src/journal/record';
+import { stats } from './lib';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '3000' }, backlog: { type: 'string', default: '1000000' }, dir: { type: 'string' } } });
 const N = Number(values.n);
@@ -38,10 +39,6 @@ function record(i: number): RecordInput {
     tokens: { card: cards[i % cards.length]! },
     payload: { line: 2, station: 17, atc: i % 65536, tac: 'A1B2C3D4', balanceAfter: 5000 - (i % 300) },
   };
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 interface Result {
@@ -70,8 +67,8 @@ function measureInterleaved(journals: Journal[], rounds: number, offsets: number
     }
   }
   return lat.map((l, i) => {
-    l.sort((a, b) => a - b);
-    return { rate: l.length / (time[i]! / 1000), median: pct(l, 50), p99: pct(l, 99), max: l[l.length - 1]! };
+    const s = stats(l);
+    return { rate: l.length / (time[i]! / 1000), median: s.median, p99: s.p99, max: s.max };
   });
 }
 
@@ -103,7 +100,6 @@ try {
     full.nextUpload(1000);
     sliceMs.push(performance.now() - t);
   }
-  sliceMs.sort((a, b) => a - b);
   full.close();
   t = performance.now();
   const reopened = openJournal({ path: join(base, 'full.sqlite'), terminalId: 'BENCH-2' });
@@ -114,7 +110,7 @@ try {
   const noCheck = openJournal({ path: join(base, 'full.sqlite'), terminalId: 'BENCH-2', config: { integrityCheck: 'off' } });
   const openNoCheckMs = performance.now() - t;
   noCheck.close();
-  console.log(`offline-limit check with the backlog: ${checkUs.toFixed(1)} µs; one upload slice (1000 records read, chain re-verified): median ${sliceMs[2]!.toFixed(1)} ms`);
+  console.log(`offline-limit check with the backlog: ${checkUs.toFixed(1)} µs; one upload slice (1000 records read, chain re-verified): median ${stats(sliceMs).median.toFixed(1)} ms`);
   console.log(`reopen with the backlog: ${openMs.toFixed(0)} ms with the quick integrity check, ${openNoCheckMs.toFixed(0)} ms without (exposure recomputed: ${exposure.count} offline approvals)`);
 } finally {
   rmSync(base, { recursive: true, force: true });

@@ -21,6 +21,7 @@ import { createSyncer } from '../src/sync/syncer';
 import { httpTransport } from '../src/sync/transport';
 import { bundleEntry } from '../src/sync/testing/bundle';
 import { startPgCluster, type PgCluster } from '../src/backend/testing/pg-cluster';
+import { stats } from './lib';
 
 const { values } = parseArgs({ options: { backlog: { type: 'string', default: '1000000' }, batch: { type: 'string', default: '1000' }, store: { type: 'string', default: 'sqlite' } } });
 const BACKLOG = Number(values.backlog);
@@ -103,10 +104,10 @@ async function main(): Promise<void> {
   const terminalCpu = (cpu.user + cpu.system) / 1e6;
   const backendCpu = procCpuSeconds(backend.pid!) - backendCpu0;
   transport.close?.();
-  rtt.sort((a, b) => a - b);
+  const batch = stats(rtt);
   const report = (await (await fetch(`${url}/v1/admin/terminals/BENCH-SYNC`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { records: number; gapCount: number; contiguousThrough: string };
   console.log(`uploaded ${BACKLOG.toLocaleString('en')} records in ${secs.toFixed(1)} s (${(BACKLOG / secs).toFixed(0)} records/s, goal ≤ 60 s)`);
-  console.log(`${rtt.length} batches; per batch (read+verify+sign+POST+ingest+ack commit): median ${rtt[Math.floor(rtt.length / 2)]!.toFixed(1)} ms, p99 ${rtt[Math.floor(rtt.length * 0.99)]!.toFixed(1)} ms`);
+  console.log(`${rtt.length} batches; per batch (read+verify+sign+POST+ingest+ack commit): median ${batch.median.toFixed(1)} ms, p99 ${batch.p99.toFixed(1)} ms`);
   console.log(`CPU: terminal ${terminalCpu.toFixed(1)} s (${((terminalCpu / BACKLOG) * 1e6).toFixed(1)} µs/record), backend ${backendCpu.toFixed(1)} s (${((backendCpu / BACKLOG) * 1e6).toFixed(1)} µs/record); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
   console.log(`backend: ${report.records.toLocaleString('en')} records, contiguous through ${report.contiguousThrough}, ${report.gapCount} gaps; terminal unconfirmed: ${journal.syncPosition().unsent}`);
   journal.close();
