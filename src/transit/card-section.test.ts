@@ -1,5 +1,6 @@
 /** The `ykt card read` transport section: every field named, serial masked, bad records shown not fatal. */
 import { describe, expect, it } from 'vitest';
+import { loadCardFixture } from '../emulator/card-fixture';
 import { loadTransitCard } from '../emulator/transit/fixtures';
 import { directTransmit } from '../emulator/transit/rig';
 import { runKernel } from '../kernel/runner';
@@ -33,6 +34,8 @@ describe('transport section of card read', () => {
 
   it('a stopped application is reported as such; a card without one is absent', async () => {
     expect(transitCardSection.toText((await read('faulty-stopped'))!)).toContain('application     STOPPED by the issuer (6A81)');
+    const noTransport = await runKernel(transitCardSection.read(), { card: directTransmit(loadCardFixture('ssc-3rd-zhengzhou')) });
+    expect(noTransport.outcome).toBeUndefined();
   });
 
   it('malformed files and records are shown with their raw bytes, the rest still read', async () => {
