@@ -10,8 +10,6 @@
 import { encodeRevocations, REVOCATIONS_KIND, validateRevocations, type RevocationList } from './revocations';
 import { TRUST_LIST_KIND, TRUST_LIST_MAX_BYTES, validateTrustList, type TrustList, type TrustRoot } from './trust-list';
 
-const DAY = 86_400_000;
-
 export interface EcodeArtefactSpec<T> {
   kind: string;
   description: string;
@@ -60,5 +58,3 @@ export function revocationsArtefactSpec(maxAgeHours = 48, maxPayloadBytes = 256 
     applyDelta: (current, delta) => encodeRevocations(mergeRevocations(parse(current, 'list in force'), parse(delta, 'increment'))),
   };
 }
-
-export const ECODE_ARTEFACT_DEFAULT_MAX_AGE_MS = { trustList: 7 * DAY, revocations: 2 * DAY };

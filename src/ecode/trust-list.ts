@@ -62,7 +62,6 @@ const envelopeSchema = z
   .strict();
 
 export type TrustListBody = z.infer<typeof bodySchema>;
-export type IssuerKeyEntry = z.infer<typeof issuerKeySchema>;
 
 export interface IssuerKey {
   keyId: string; // lower-case hex

@@ -5,7 +5,7 @@
  *
  *   { "label", "note", "atr", "protocol": "T0"|"T1", "sections": { "ssse": {...}, ... } }
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fromHex } from '../../apdu/hex';
@@ -68,13 +68,6 @@ export function buildCard(fixture: unknown, opts: { random?: (n: number) => Uint
 /** fixtures/cards of the project (or of $YKT_FIXTURES_DIR). */
 export function cardFixturesDir(): string {
   return fixturesDir('cards');
-}
-
-export function listCardFixtures(dir = cardFixturesDir()): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.replace(/\.json$/, ''))
-    .sort();
 }
 
 export function loadCardFixture(name: string, dir = cardFixturesDir()): Iso7816Card {

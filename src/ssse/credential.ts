@@ -1,5 +1,5 @@
 /** A social security card as a Credential (卡码同权: the same shape an e-code yields). */
-import { dateNumber, type CardDate } from '../../apdu/codec';
+import type { CardDate } from '../../apdu/codec';
 import type { Credential } from '../core/credential';
 import { holderTokenFromCardId } from '../core/holder-token';
 import type { SsseCardData } from './parse';
@@ -21,5 +21,3 @@ export function ssseCredential(card: SsseCardData, opts: { holderTokenKey: Uint8
     device: opts.device,
   };
 }
-
-export const cardDateNumber = dateNumber;

@@ -3,12 +3,11 @@
  * Each record is a TLV whose tag is the record id. A malformed record makes the whole card data a
  * ProtocolError that names the record and the problem — never a guess.
  */
-import { decodeAn, decodeBcd, decodeCn, decodeDate8, decodeGbk, formatDate, type CardDate } from '../../apdu/codec';
-import { toHex } from '../../apdu/hex';
+import { decodeAn, decodeBcd, decodeCn, decodeDate8, decodeGbk, type CardDate } from '../../apdu/codec';
+import { equalBytes, toHex } from '../../apdu/hex';
 import { decodeTlv } from '../../apdu/tlv';
 import { ProtocolError } from '../core/errors';
 import { EF05_TAG, EF06_TAG, MOHRSS_RID } from './constants';
-import { equalBytes } from '../../apdu/hex';
 
 export interface SsseCardData {
   /** 卡识别码, 16 bytes: region (3 BCD) ‖ D156000005 ‖ 8 card bytes. */
@@ -103,5 +102,3 @@ export function parseEf06(records: readonly Uint8Array[]): SsseHolderData {
     birthDate: opt(EF06_TAG.birthDate, 'date of birth', 4, decodeDate8),
   };
 }
-
-export { formatDate };

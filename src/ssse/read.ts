@@ -28,9 +28,6 @@ export interface SsseDump {
   ef06Refused?: string;
 }
 
-/** Computes the EXTERNAL AUTHENTICATE cryptogram for a challenge (a social-security PSAM or HSM). */
-export type SsseAuthenticator = (challenge: Uint8Array) => Promise<Uint8Array> | Uint8Array;
-
 export interface ReadSsseOptions {
   /** Read EF06 holder data (only for services that need it: hospital registration, identity checks). */
   holderData?: boolean;
