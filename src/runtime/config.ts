@@ -134,6 +134,18 @@ export function readConfigFile(path: string): unknown {
   }
 }
 
+/**
+ * The config file for a command that reads only some of its sections (journal, sync, downloads,
+ * firmware, pboc…), with the path defaults of terminal.dataDir applied; {} without a file. Each
+ * command validates the sections it uses.
+ */
+export function readConfigSections(path: string | undefined): Json {
+  if (path === undefined) return {};
+  const raw = readConfigFile(path);
+  if (!isObj(raw)) throw new ConfigError(path, 'expected a JSON object at the top level');
+  return withDataDirDefaults(raw);
+}
+
 export function loadTerminalConfig(path: string): TerminalConfig {
   return parseTerminalConfig(readConfigFile(path), path);
 }

@@ -83,3 +83,27 @@ describe('ykt config check', () => {
     expect((await ykt('config', 'check', 'a.json', 'b.json')).code).toBe(2);
   });
 });
+
+describe('commands that read part of the config file (one reader: runtime/config readConfigSections)', () => {
+  const commands: [string, string[]][] = [
+    ['journal ls', ['journal', 'ls']],
+    ['sync', ['sync', '--status']],
+    ['image status', ['image', 'status']],
+    ['pay', ['pay', '--amount', '1.00']],
+    ['ride', ['ride', '--fare-profile', 'bus-26']],
+  ];
+  it.each(commands)('%s: a missing, non-JSON or non-object --config file is a config error naming the file (exit 3)', async (_name, argv) => {
+    const missing = join(dir, 'absent.json');
+    const r1 = await ykt(...argv, '--config', missing);
+    expect(r1.code).toBe(3);
+    expect(r1.err).toContain(`${missing}: cannot read the config file`);
+    const broken = file('sections-broken.json', '{ "journal": ');
+    const r2 = await ykt(...argv, '--config', broken);
+    expect(r2.code).toBe(3);
+    expect(r2.err).toContain(`${broken}: not valid JSON`);
+    const list = file('sections-array.json', [{ journal: {} }]);
+    const r3 = await ykt(...argv, '--config', list);
+    expect(r3.code).toBe(3);
+    expect(r3.err).toContain(`${list}: expected a JSON object at the top level`);
+  });
+});

@@ -7,7 +7,7 @@
  * back, expired, wrong base, invalid ids — the message says which rule); 2 usage; 3 config; 7 the
  * store is unusable (corrupt database).
  */
-import { withDataDirDefaults } from '../../runtime/config';
+import { readConfigSections } from '../../runtime/config';
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, errorMessage } from '../../core/errors';
@@ -158,16 +158,7 @@ async function readIds(path: string, defaultKind: HotlistIdKind | undefined, ski
 }
 
 function loadDownloadsConfig(options: Map<string, string>): DownloadsConfig {
-  let section: Record<string, unknown> = {};
-  const path = options.get('config');
-  if (path) {
-    try {
-      const file = withDataDirDefaults(JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>);
-      section = (file.downloads as Record<string, unknown>) ?? {};
-    } catch (e) {
-      throw new ConfigError('--config', `cannot read ${path}: ${errorMessage(e)}`);
-    }
-  }
+  const section = (readConfigSections(options.get('config')).downloads ?? {}) as Record<string, unknown>;
   const extra = (options.get('trust-key') ?? '')
     .split(',')
     .map((k) => k.trim())

@@ -6,7 +6,7 @@
  * Exit codes: 0 done (installed, up to date, verified); 1 refused or rolled back (the message says
  * which rule); 2 usage; 3 config; 70 internal.
  */
-import { withDataDirDefaults } from '../../runtime/config';
+import { readConfigSections } from '../../runtime/config';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock';
@@ -45,15 +45,7 @@ interface Loaded {
 }
 
 function loadConfig(options: Map<string, string>): Loaded {
-  let file: Record<string, unknown> = {};
-  const path = options.get('config');
-  if (path) {
-    try {
-      file = withDataDirDefaults(JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>);
-    } catch (e) {
-      throw new ConfigError('--config', `cannot read ${path}: ${(e as Error).message}`);
-    }
-  }
+  const file = readConfigSections(options.get('config'));
   const over: Record<string, unknown> = {};
   if (options.has('root')) over.root = options.get('root');
   if (options.has('repo')) over.repositoryDir = options.get('repo');

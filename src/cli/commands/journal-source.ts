@@ -3,9 +3,7 @@
  * --config (a JSON file with the `terminal`, `journal` and `sync` sections) and flags that override it.
  * The terminal id is read from the journal file itself when not configured.
  */
-import { withDataDirDefaults } from '../../runtime/config';
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../core/errors';
+import { readConfigSections } from '../../runtime/config';
 import { cstParts } from '../../core/clock';
 import { parseJournalConfig, type JournalConfig } from '../../journal/config';
 import { parseSyncConfig, type SyncConfig } from '../../sync/config';
@@ -22,15 +20,7 @@ export interface TerminalFiles {
 }
 
 export function loadTerminalFiles(options: Map<string, string>): TerminalFiles {
-  let file: Record<string, unknown> = {};
-  const path = options.get('config');
-  if (path) {
-    try {
-      file = withDataDirDefaults(JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>);
-    } catch (e) {
-      throw new ConfigError('--config', `cannot read ${path}: ${(e as Error).message}`);
-    }
-  }
+  const file = readConfigSections(options.get('config'));
   const journal = parseJournalConfig({ ...((file.journal as object) ?? {}), ...(options.has('db') ? { path: options.get('db') } : {}), ...(options.has('keystore') ? { keystorePath: options.get('keystore') } : {}) });
   const sync = parseSyncConfig({ ...((file.sync as object) ?? {}), ...(options.has('backend') ? { backendUrl: options.get('backend') } : {}) });
   const terminalId = (file.terminal as { id?: unknown } | undefined)?.id;

@@ -13,6 +13,7 @@ import { formatYuan, parseYuan } from '../../core/money';
 import { loadPbocCard, registerPbocCardSection } from '../../emulator/pboc/card';
 import { runKernel } from '../../kernel/runner';
 import { openCard, type DriverKind, type OpenCard } from '../../runtime/card-source';
+import { readConfigSections } from '../../runtime/config';
 import { parseCapkPayload } from '../../pboc/capk/artefact';
 import { parsePbocConfig } from '../../pboc/config';
 import { pbocPayment } from '../../pboc/kernel/payment';
@@ -133,16 +134,7 @@ export const payCommand: Command = {
       if (un.length !== 4) throw new UsageError(`--un: expected 4 bytes as 8 hex digits, got "${a.options.get('un')}"`);
     }
 
-    let configJson: unknown = {};
-    if (a.options.has('config')) {
-      const file = a.options.get('config')!;
-      try {
-        configJson = (JSON.parse(readFileSync(file, 'utf8')) as { pboc?: unknown }).pboc ?? {};
-      } catch (e) {
-        throw new ConfigError(`--config ${file}`, (e as Error).message);
-      }
-    }
-    const config = parsePbocConfig(configJson);
+    const config = parsePbocConfig(readConfigSections(a.options.get('config')).pboc ?? {});
     const capkFile = a.options.get('capk') ?? fixturesDir('pboc', 'capk-test.json');
     let capkBytes: Uint8Array;
     try {

@@ -10,11 +10,12 @@ import type { Transmit } from '../../../apdu/transceive';
 import { cstParts } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import { formatYuan } from '../../core/money';
-import { readJson, loadFares, loadPsam, loadTransitCard } from '../../emulator/transit/fixtures';
+import { loadFares, loadPsam, loadTransitCard } from '../../emulator/transit/fixtures';
 import { demoTokeniser, TransitRig } from '../../emulator/transit/rig';
 import type { KernelRun } from '../../kernel/runner';
 import type { CardConnection, ReaderDriver } from '../../reader/types';
 import { openDriver, type DriverKind } from '../../runtime/card-source';
+import { readConfigSections } from '../../runtime/config';
 import { parseTransitConfig } from '../../transit/config';
 import type { TransitOutcome } from '../../transit/kernel';
 import { EXIT, parseArgs, UsageError, type Command } from '../command';
@@ -88,7 +89,7 @@ export const rideCommand: Command = {
       nowMs = Date.parse(a.options.get('at')!);
       if (Number.isNaN(nowMs)) throw new UsageError(`--at: expected an ISO date-time like 2026-11-22T16:00:00+08:00, got "${a.options.get('at')}"`);
     }
-    const config = parseTransitConfig(a.options.has('config') ? ((readJson(a.options.get('config')!, '--config') as { transit?: unknown }).transit ?? {}) : {});
+    const config = parseTransitConfig(readConfigSections(a.options.get('config')).transit ?? {});
     const fares = loadFares(a.options.get('fares') ?? 'demo-city');
     const ride = { profile, station: a.options.get('station'), direction: direction as 'entry' | 'exit' | undefined };
 
