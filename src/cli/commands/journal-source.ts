@@ -4,7 +4,6 @@
  * The terminal id is read from the journal file itself when not configured.
  */
 import { readConfigSections } from '../../runtime/config';
-import { cstParts } from '../../core/clock';
 import { parseJournalConfig, type JournalConfig } from '../../journal/config';
 import { parseSyncConfig, type SyncConfig } from '../../sync/config';
 import { openJournal, readJournalTerminalId, type Journal } from '../../journal/journal';
@@ -44,10 +43,4 @@ export async function withJournalErrors(io: CliIo, f: () => Promise<number>): Pr
     }
     throw e;
   }
-}
-
-export function cstTime(ms: number): string {
-  const p = cstParts(ms);
-  const z = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p.y}-${z(p.m)}-${z(p.d)} ${z(p.hh)}:${z(p.mm)}:${z(p.ss)}`;
 }

@@ -5,7 +5,8 @@ import { genesisHash, toHexLower } from '../../journal/chain';
 import type { JournalRecord } from '../../journal/record';
 import { JournalUnavailableError } from '../../journal/errors';
 import { EXIT, parseArgs, UsageError, type Command } from '../command';
-import { cstTime, JOURNAL_OPTIONS, loadTerminalFiles, openJournalForCli, withJournalErrors } from './journal-source';
+import { cstTime } from '../cst-time';
+import { JOURNAL_OPTIONS, loadTerminalFiles, openJournalForCli, withJournalErrors } from './journal-source';
 
 const COMMON_HELP = `  --config FILE   terminal config (JSON with "terminal", "journal" and "sync" sections)
   --db PATH       the journal file (default: journal.path of the config, /var/lib/yikatong/journal.sqlite)`;

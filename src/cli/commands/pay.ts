@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fromHex, toHex } from '../../../apdu/hex';
-import { cstParts } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import { fixturesDir } from '../../core/paths';
 import { formatYuan, parseYuan } from '../../core/money';
@@ -21,6 +20,7 @@ import type { PbocDecision } from '../../pboc/kernel/outcome';
 import { VerifiedCache } from '../../pboc/oda/cache';
 import { recordingPersist, testTokeniser } from '../../pboc/testing';
 import { EXIT, parseArgs, UsageError, type Command } from '../command';
+import { cstTime } from '../cst-time';
 
 const HELP = `usage: ykt pay --amount YUAN [--interface contactless|contact]
                [--card FIXTURE | --reader NAME [--driver pcsc|virtual] | --transcript FILE]
@@ -68,12 +68,6 @@ function exitFor(d: PbocDecision): number {
     default:
       return EXIT.NEGATIVE;
   }
-}
-
-function cstText(ms: number): string {
-  const p = cstParts(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${p.y}-${two(p.m)}-${two(p.d)} ${two(p.hh)}:${two(p.mm)}:${two(p.ss)} CST`;
 }
 
 async function emulated(name: string, contactless: boolean): Promise<OpenCard> {
@@ -189,7 +183,7 @@ export const payCommand: Command = {
     const money = (fen: number | undefined) => (fen === undefined ? undefined : `${formatYuan(fen)} CNY`);
     const lines: [string, string | undefined][] = [
       ['source', card.describe],
-      ['payment', `${formatYuan(amountFen)} CNY ${iface === 'contactless' ? 'contactless (qPBOC)' : 'contact (PBOC)'}  ${cstText(nowMs)}`],
+      ['payment', `${formatYuan(amountFen)} CNY ${iface === 'contactless' ? 'contactless (qPBOC)' : 'contact (PBOC)'}  ${cstTime(nowMs)} CST`],
       ['outcome', `${d.outcome.toUpperCase()}  ${d.reason}`],
       ['reason', d.message],
       ['application', d.aid ? `${d.aid}${d.label ? `  ${d.label}` : ''}${d.path ? `  (${d.path === 'qpboc' ? 'qPBOC' : 'full PBOC'})` : ''}` : undefined],

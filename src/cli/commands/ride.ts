@@ -7,7 +7,6 @@
 import { writeFileSync } from 'node:fs';
 import { toHex } from '../../../apdu/hex';
 import type { Transmit } from '../../../apdu/transceive';
-import { cstParts } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import { formatYuan } from '../../core/money';
 import { loadFares, loadPsam, loadTransitCard } from '../../emulator/transit/fixtures';
@@ -19,6 +18,7 @@ import { readConfigSections } from '../../runtime/config';
 import { parseTransitConfig } from '../../transit/config';
 import type { TransitOutcome } from '../../transit/kernel';
 import { EXIT, parseArgs, UsageError, type Command } from '../command';
+import { cstTime } from '../cst-time';
 
 const HELP = `usage: ykt ride --fare-profile NAME [--station CODE --direction entry|exit]
                 [--fares FILE] [--at ISO-TIME] [--config FILE]
@@ -63,12 +63,6 @@ function exitFor(o: TransitOutcome): number {
     default:
       return EXIT.NEGATIVE;
   }
-}
-
-function cstText(ms: number): string {
-  const p = cstParts(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${p.y}-${two(p.m)}-${two(p.d)} ${two(p.hh)}:${two(p.mm)}:${two(p.ss)} CST`;
 }
 
 export const rideCommand: Command = {
@@ -141,7 +135,7 @@ export const rideCommand: Command = {
           ),
         );
       } else {
-        const lines = [`source    ${source}`, `ride      ${profile}${ride.station ? ` at ${ride.station}` : ''}${direction ? ` (${direction})` : ''}  ${cstText(nowMs)}`];
+        const lines = [`source    ${source}`, `ride      ${profile}${ride.station ? ` at ${ride.station}` : ''}${direction ? ` (${direction})` : ''}  ${cstTime(nowMs)} CST`];
         if (o.card) lines.push(`card      issuer ${o.card.issuerId}  city ${o.card.city}  category ${toHex(Uint8Array.of(o.card.cardCategory))} → ${o.credential?.categories.join(', ')}  token ${o.card.cardToken}`);
         if (o.fare) {
           lines.push(`fare      ${formatYuan(o.fare.fareFen)}`);

@@ -6,7 +6,8 @@ import { createSyncer } from '../../sync/syncer';
 import { enrolTerminal } from '../../sync/enrol';
 import { httpTransport } from '../../sync/transport';
 import { EXIT, parseArgs, UsageError, type Command } from '../command';
-import { cstTime, JOURNAL_OPTIONS, loadTerminalFiles, openJournalForCli, withJournalErrors } from './journal-source';
+import { cstTime } from '../cst-time';
+import { JOURNAL_OPTIONS, loadTerminalFiles, openJournalForCli, withJournalErrors } from './journal-source';
 
 export const syncCommand: Command = {
   path: ['sync'],
