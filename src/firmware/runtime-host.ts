@@ -11,7 +11,6 @@
  * "runtime" (firmware-images/build-samples.ts makes one).
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { HealthCheck } from './health';
 import type { SlotName } from './slots';
@@ -126,9 +125,4 @@ export function commandRuntime(o: CommandRuntimeOptions = {}): RuntimeHost {
       };
     },
   };
-}
-
-/** Where a slot's entry point is. */
-export function entryPath(slot: SlotRef): string {
-  return join(slot.dir, slot.entry);
 }

@@ -20,7 +20,6 @@ import { atomicSymlink, atomicWriteFile } from './fsutil';
 import { VERSION_RE } from './version';
 
 export type SlotName = 'a' | 'b';
-export const SLOT_NAMES: readonly SlotName[] = ['a', 'b'];
 export const otherSlot = (s: SlotName): SlotName => (s === 'a' ? 'b' : 'a');
 
 const slotName = z.enum(['a', 'b']);

@@ -17,7 +17,7 @@ import { ConfigError } from '../core/errors';
 import { genesisHash, recordHash, toHexLower, verifyChain, type RecordBody, type WireRecord } from './chain';
 import { parseJournalConfig, type JournalConfig } from './config';
 import { JournalInputError, JournalUnavailableError, reasonOfSqliteError, type OutOfServiceReason } from './errors';
-import { migrateSqlite, SchemaTooNewError, type SqliteMigration } from './migrate';
+import { migrateSqlite, SchemaTooNewError } from './migrate';
 import { checkOfflineLimits, type OfflineCheck, type OfflineExposure } from './offline-limits';
 import { prepareInput, type AppendReceipt, type JournalRecord, type PreparedInput, type RecordInput } from './record';
 import { JOURNAL_MIGRATIONS } from './schema';
@@ -37,8 +37,6 @@ export interface OpenJournalOptions {
   create?: boolean;
   /** Open read-only (CLI inspection): no migrations, no writes. */
   readonly?: boolean;
-  /** For tests of the migration runner. */
-  migrations?: readonly SqliteMigration[];
 }
 
 interface Row {
@@ -139,7 +137,7 @@ export class Journal {
       this.integrityCheckAtOpen();
       if (!opts.readonly) {
         try {
-          migrateSqlite(this.db, opts.migrations ?? JOURNAL_MIGRATIONS);
+          migrateSqlite(this.db, JOURNAL_MIGRATIONS);
         } catch (e) {
           if (e instanceof SchemaTooNewError) throw this.unavailable('schema-too-new', e.message, e);
           throw e;

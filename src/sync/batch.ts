@@ -11,8 +11,6 @@
 import { ed25519Sign, ed25519Verify } from '../core/ed25519';
 import type { WireRecord } from '../journal/chain';
 
-export const BATCH_VERSION = 1;
-
 export interface UploadBatch {
   v: 1;
   terminalId: string;
