@@ -24,7 +24,7 @@ import { ApduChannel } from '../common/apdu-channel';
 import { readerConfigDefaults, readerSelected, type ReaderConfig } from '../config';
 import { loadPcscAddon, type NativeCard, type NativeContext, type NativeReader, type PcscAddon } from './addon';
 import { isServiceLoss, mapPcscError } from './errors';
-import { PcscWatcher, type ReaderSnapshot } from './watcher';
+import { isCardPresent, PcscWatcher, type ReaderSnapshot } from './watcher';
 
 /** Largest answer we accept: an extended-length response (65536 data bytes + SW). */
 const MAX_RECV = 65_538;
@@ -32,8 +32,6 @@ const MAX_RECV = 65_538;
 export interface PcscDriverOptions {
   config?: Partial<ReaderConfig>;
   clock?: Clock;
-  /** Inject the addon (tests of the mapping logic); default: load `smartcard` lazily. */
-  addon?: PcscAddon;
 }
 
 interface Tombstone {
@@ -59,10 +57,6 @@ export class PcscReaderDriver implements ReaderDriver {
   constructor(opts: PcscDriverOptions = {}) {
     this.cfg = { ...readerConfigDefaults, ...opts.config, watch: { ...readerConfigDefaults.watch, ...opts.config?.watch } };
     this.clock = opts.clock ?? systemClock;
-    if (opts.addon) {
-      this.loaded = opts.addon;
-      this.addonP = Promise.resolve(opts.addon);
-    }
   }
 
   private addon(): Promise<PcscAddon> {
@@ -227,7 +221,7 @@ export class PcscReaderDriver implements ReaderDriver {
   }
 
   private info(addon: PcscAddon, name: string, state: number, atr: Buffer | Uint8Array | null | undefined): ReaderInfo {
-    const present = (state & addon.SCARD_STATE_PRESENT) !== 0 && (state & addon.SCARD_STATE_MUTE) === 0 && !this.tombstoned(name);
+    const present = isCardPresent(addon, state) && !this.tombstoned(name);
     const base = { name, interface: this.interfaceOf(name), cardPresent: present };
     return present && atr && atr.length > 0 ? { ...base, atr: new Uint8Array(atr) } : base;
   }

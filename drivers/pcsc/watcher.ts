@@ -20,6 +20,11 @@ import { mapPcscError } from './errors';
 
 export const PNP_READER = '\\\\?PnP?\\Notification';
 
+/** A card is in the reader and answered its reset (present, not mute). */
+export function isCardPresent(addon: PcscAddon, state: number): boolean {
+  return (state & addon.SCARD_STATE_PRESENT) !== 0 && (state & addon.SCARD_STATE_MUTE) === 0;
+}
+
 export interface ReaderSnapshot {
   name: string;
   state: number;
@@ -72,7 +77,7 @@ export class PcscWatcher {
   }
 
   isPresent(state: number): boolean {
-    return (state & this.addon.SCARD_STATE_PRESENT) !== 0 && (state & this.addon.SCARD_STATE_MUTE) === 0;
+    return isCardPresent(this.addon, state);
   }
 
   private async run(): Promise<void> {
