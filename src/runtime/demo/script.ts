@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex } from '../../../apdu/hex';
 import type { Outcome } from '../../core/decision';
+import { formatYuan } from '../../core/money';
 import { holderTokenFromCardId } from '../../core/holder-token';
 import type { ScopeName } from '../../ecode/tables';
 import type { HotlistIdKind } from '../../hotlist/key';
@@ -84,10 +85,9 @@ const desk = (c: DemoContext): OperatorConsole => {
   if (!op) throw new Error(`demo script: the ${c.terminal.profileName} profile has no operator console`);
   return op;
 };
-const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 const typeAmount = (fen: number, register = false): DemoStep => ({
   kind: 'operator',
-  label: `operator types ${yuan(fen)}${register ? ' + registration' : ''} (operator API POST /operator/amount)`,
+  label: `operator types ${formatYuan(fen)}${register ? ' + registration' : ''} (operator API POST /operator/amount)`,
   act: (c) => void desk(c).setAmount(fen, { register }),
 });
 const askRegistration: DemoStep = { kind: 'operator', label: 'operator asks for registration only (POST /operator/register)', act: (c) => void desk(c).register() };

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock';
 import { systemClock } from '../../core/clock';
-import { ed25519PublicKey } from '../../core/ed25519';
 import { fixturesDir } from '../../core/paths';
 import { createBackend } from '../../backend/server';
 import { createSqliteStore } from '../../backend/sqlite-store';
@@ -189,6 +188,3 @@ export async function startLocalWorld(o: LocalWorldOptions): Promise<LocalWorld>
   };
   return world;
 }
-
-/** The public key of a keystore's signing seed (for enrolment). */
-export const publicKeyOf = ed25519PublicKey;
