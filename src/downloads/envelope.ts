@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { ArtefactRefused } from './errors';
 
 export const ENVELOPE_MAGIC = 'YKA1';
+const MAGIC = Buffer.from(ENVELOPE_MAGIC, 'latin1');
 export const MAX_HEADER_BYTES = 16 * 1024;
 export const MAX_SIGNATURES = 8;
 const SIG_DOMAIN = Buffer.from('YKT-ARTEFACT-V1\0', 'latin1');
@@ -83,12 +84,12 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 export function isEnvelope(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x59 && bytes[1] === 0x4b && bytes[2] === 0x41 && bytes[3] === 0x31;
+  return bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b);
 }
 
 /**
  * Parse an envelope: structure, bounds and header schema only. Signatures and the payload hash are
- * checked by the store (verify.ts), which knows the trusted keys. `maxPayload` bounds P before any copy.
+ * checked by the store (store.ts, trust.ts), which knows the trusted keys. `maxPayload` bounds P before any copy.
  */
 export function parseEnvelope(bytes: Uint8Array, maxPayload = 0xffff_ffff): Envelope {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('envelope: expected Uint8Array');
@@ -138,7 +139,7 @@ export function encodeEnvelope(headerBytes: Uint8Array, payload: Uint8Array, sig
   const h = headerBytes.length;
   const out = new Uint8Array(12 + h + payload.length + 1 + 72 * signatures.length);
   const dv = new DataView(out.buffer);
-  out.set([0x59, 0x4b, 0x41, 0x31]);
+  out.set(MAGIC);
   dv.setUint32(4, h, false);
   out.set(headerBytes, 8);
   dv.setUint32(8 + h, payload.length, false);

@@ -12,8 +12,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_HEADER_BYTES, parseEnvelope, sha256Hex, type ArtefactHeader } from './envelope';
-import { artefactHeaderSchema } from './envelope';
+import { artefactHeaderSchema, isEnvelope, MAX_HEADER_BYTES, parseEnvelope, sha256Hex, type ArtefactHeader } from './envelope';
 
 export interface PublishedArtefact {
   kind: string;
@@ -132,7 +131,7 @@ function readMeta(file: string, size: number): PublishedArtefact | null {
   try {
     const buf = Buffer.alloc(Math.min(size, 8 + MAX_HEADER_BYTES));
     readSync(fd, buf, 0, buf.length, 0);
-    if (buf.length < 8 || buf.toString('latin1', 0, 4) !== 'YKA1') return null;
+    if (buf.length < 8 || !isEnvelope(buf)) return null;
     const h = buf.readUInt32BE(4);
     if (h > MAX_HEADER_BYTES || 8 + h > buf.length) return null;
     const parsed = artefactHeaderSchema.safeParse(JSON.parse(buf.toString('utf8', 8, 8 + h)));
