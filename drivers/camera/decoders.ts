@@ -46,9 +46,11 @@ export function jsqrDecoder(o: JsqrOptions = {}): FrameDecoder {
     async decode(frame) {
       checkFrame(frame);
       let rgba: Uint8ClampedArray;
-      const blur = mode === 'auto' ? noiseLevel(toGray(frame), frame.width, frame.height) >= threshold : mode;
-      if (blur) rgba = grayToRgba(blur3x3(toGray(frame), frame.width, frame.height), frame.width, frame.height);
-      else if (frame.format === 'gray') rgba = grayToRgba(toGray(frame), frame.width, frame.height);
+      // Grey once: an RGBA frame costs a full conversion pass (noise estimate, then blur).
+      const gray = mode !== false || frame.format === 'gray' ? toGray(frame) : undefined;
+      const blur = mode === 'auto' ? noiseLevel(gray!, frame.width, frame.height) >= threshold : mode;
+      if (blur) rgba = grayToRgba(blur3x3(gray!, frame.width, frame.height), frame.width, frame.height);
+      else if (frame.format === 'gray') rgba = grayToRgba(gray!, frame.width, frame.height);
       else rgba = frame.data instanceof Uint8ClampedArray ? frame.data : new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.length);
       const r = jsQR(rgba, frame.width, frame.height, { inversionAttempts: o.inversion ?? 'dontInvert' });
       return r ? [{ text: r.data, bytes: Uint8Array.from(r.binaryData), decoder: name }] : [];
