@@ -39,6 +39,14 @@ describe('QR decoders on the same frames', () => {
       expect(await d.decode(synthFrame(undefined, { width: 640, height: 480, noise: 8 }))).toEqual([]);
     });
   }
+  it('jsQR reads the same frames as RGBA, with and without the blur', async () => {
+    const [, noisy] = cases[1]!;
+    const rgba: Frame = { width: noisy.width, height: noisy.height, format: 'rgba', data: grayToRgba(noisy.data as Uint8Array, noisy.width, noisy.height) };
+    for (const d of [jsqrDecoder(), jsqrDecoder({ blur: true })]) expect((await d.decode(rgba)).map((x) => x.text)).toEqual([code]);
+    const [, clean] = cases[0]!;
+    const cleanRgba: Frame = { width: clean.width, height: clean.height, format: 'rgba', data: grayToRgba(clean.data as Uint8Array, clean.width, clean.height) };
+    expect((await jsqrDecoder({ blur: false }).decode(cleanRgba)).map((x) => x.text)).toEqual([code]);
+  });
   it('refuses a frame whose buffer does not match its size', async () => {
     await expect(zxingDecoder().decode({ width: 10, height: 10, format: 'gray', data: new Uint8Array(99) })).rejects.toThrow(/needs 100 bytes/);
   });
