@@ -14,10 +14,7 @@
  *
  *   npx tsx bench/pboc.ts [--n 3000] [--n-stack 200] [--no-stack]
  */
-import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fromHex } from '../apdu/hex';
 import { decodeTlv } from '../apdu/tlv';
 import type { Transmit } from '../apdu/transceive';
@@ -26,7 +23,6 @@ import { PcscReaderDriver } from '../drivers/pcsc/pcsc-driver';
 import { VirtualReaderDriver } from '../drivers/virtual/virtual-driver';
 import { pbocAppOf } from '../src/emulator/pboc/card';
 import { runKernel } from '../src/kernel/runner';
-import type { CardConnection, ReaderDriver } from '../src/reader/types';
 import type { PbocConfigInput } from '../src/pboc/config';
 import { sha1, sm3 } from '../src/pboc/crypto/hash';
 import { rsaPublicKey, rsaRecover } from '../src/pboc/crypto/rsa';
@@ -35,6 +31,7 @@ import { pbocPayment } from '../src/pboc/kernel/payment';
 import { VerifiedCache } from '../src/pboc/oda/cache';
 import { directTransmit, paymentInput, pbocCard, recordingPersist } from '../src/pboc/testing';
 import { report, stats } from './lib';
+import { connectWhenPresent, startVicc } from './stack';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -185,18 +182,6 @@ async function taps(label: string, transmit: Transmit, iface: 'contactless' | 'c
   return w.median;
 }
 
-async function connectWhenPresent(d: ReaderDriver, reader: string): Promise<CardConnection> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await d.connect(reader);
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 {
   const v = new VirtualReaderDriver({ readers: ['V0', 'V1'] });
   const rsa = pbocCard('pboc-rsa');
@@ -225,11 +210,7 @@ async function connectWhenPresent(d: ReaderDriver, reader: string): Promise<Card
   if (STACK) {
     const h = await PcscdHarness.start({ vpcdInstances: 1, nodelay: true });
     h.useInThisProcess();
-    const vicc = spawn(process.execPath, ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'pboc-vicc.ts'), String(h.slots[0]!.port), 'pboc-rsa', String(h.slots[1]!.port), 'pboc-sm2'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      vicc.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      vicc.on('exit', (code) => reject(new Error(`pboc-vicc exited with ${code}`)));
-    });
+    const vicc = await startVicc('pboc-vicc.ts', [h.slots[0]!.port, 'pboc-rsa', h.slots[1]!.port, 'pboc-sm2']);
     const pcsc = new PcscReaderDriver({ config: { apduTimeoutMs: 5000 } });
     try {
       const r0 = await connectWhenPresent(pcsc, h.slots[0]!.reader);
@@ -244,7 +225,7 @@ async function connectWhenPresent(d: ReaderDriver, reader: string): Promise<Card
       await r1.close();
     } finally {
       await pcsc.close();
-      vicc.stdin!.end();
+      await vicc.stop();
       await h.dispose();
     }
   }

@@ -13,8 +13,9 @@ import { PcscReaderDriver } from '../drivers/pcsc/pcsc-driver';
 import { VpcdBridge } from '../drivers/pcsc/vpcd-bridge';
 import { VirtualReaderDriver } from '../drivers/virtual/virtual-driver';
 import { loadCardFixture } from '../src/emulator/card-fixture';
-import type { CardConnection, ReaderDriver } from '../src/reader/types';
+import type { CardConnection } from '../src/reader/types';
 import { report, stats } from './lib';
+import { connectWhenPresent } from './stack';
 
 const nArg = process.argv.indexOf('--n');
 const N = nArg > 0 ? Number(process.argv[nArg + 1]) : 2000;
@@ -33,18 +34,6 @@ async function measure(c: CardConnection, n: number): Promise<number[]> {
     if (r[r.length - 2] !== 0x90) throw new Error('unexpected answer');
   }
   return ms;
-}
-
-async function connectWhenPresent(d: ReaderDriver, reader: string): Promise<CardConnection> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await d.connect(reader);
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 const h = await PcscdHarness.start({ nodelay: true });

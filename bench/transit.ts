@@ -12,11 +12,9 @@
  *   npx tsx bench/transit.ts [--n 2000] [--n-stack 300] [--no-stack]
  * Goal (issue 5): whole tap ≤ 20 ms with the emulated card, host work ≤ 2 ms.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Transmit } from '../apdu/transceive';
 import { PcscdHarness } from '../drivers/pcsc/harness/pcscd-harness';
 import { PcscReaderDriver } from '../drivers/pcsc/pcsc-driver';
@@ -29,10 +27,10 @@ import { openJournal } from '../src/journal/journal';
 import { journalPersist } from '../src/journal/persist';
 import { createTokeniser } from '../src/journal/tokenise';
 import type { KernelRun } from '../src/kernel/runner';
-import type { CardConnection, ReaderDriver } from '../src/reader/types';
 import { TornLedger, ledgerPersist } from '../src/transit/torn';
 import type { TransitOutcome } from '../src/transit/kernel';
 import { report, stats } from './lib';
+import { connectWhenPresent, startVicc } from './stack';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -139,18 +137,6 @@ async function virtualSetup(): Promise<Setup> {
   };
 }
 
-async function connectWhenPresent(d: ReaderDriver, reader: string): Promise<CardConnection> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await d.connect(reader);
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs (p99 figures suffer when the machine is busy)`);
 
 // 1. in-process, in-memory journal
@@ -172,13 +158,7 @@ rmSync(dir, { recursive: true, force: true });
 if (STACK) {
   const h = await PcscdHarness.start({ vpcdInstances: 1, nodelay: true });
   h.useInThisProcess();
-  const vicc = spawn(process.execPath, ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'transit-vicc.ts'), String(h.slots[0]!.port), String(h.slots[1]!.port)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    vicc.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    vicc.on('exit', (code) => reject(new Error(`transit-vicc exited with ${code}`)));
-  });
+  const vicc = await startVicc('transit-vicc.ts', [h.slots[0]!.port, h.slots[1]!.port]);
   const pcsc = new PcscReaderDriver({ config: { apduTimeoutMs: 5000 } });
   try {
     const cc = await connectWhenPresent(pcsc, h.slots[0]!.reader);
@@ -200,8 +180,7 @@ if (STACK) {
     await sc.close();
   } finally {
     await pcsc.close();
-    vicc.stdin!.end();
-    await new Promise((r) => vicc.once('exit', r));
+    await vicc.stop();
     await h.dispose();
   }
 }
