@@ -21,22 +21,13 @@ import { makeWorld, type Phone } from '../src/ecode/test-world';
 import type { SignatureVerifier } from '../src/ecode/scheme';
 import type { EcodeVerifier } from '../src/ecode/verifier';
 import { benchFrames } from './ecode-frames';
+import { stats, type Stats } from './lib';
 
 noble.hashes.sha512 = sha512;
 const quick = process.argv.includes('--quick');
 
-export interface Stats {
-  n: number;
-  median: number;
-  p99: number;
-  mean: number;
-}
-
-export function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { n: s.length, median: at(0.5), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
+/** bench/lib's statistics (ecode-frames.ts takes the type from here). */
+export type { Stats };
 
 export const fmtMs = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
 
