@@ -64,9 +64,13 @@ export class HotlistTable {
    * compares the result's size and fingerprint with the publisher's.
    */
   applyDelta(adds: KeyArray, removes: KeyArray): HotlistTable {
-    const inBase = (hi: number, lo: number): boolean => hasKey(this.base, hi, lo);
-    const a = partitionByMembership(adds, inBase);
-    const r = partitionByMembership(removes, inBase);
+    return this.withSplitDelta(partitionByMembership(adds, this.inBase), partitionByMembership(removes, this.inBase));
+  }
+
+  private readonly inBase = (hi: number, lo: number): boolean => hasKey(this.base, hi, lo);
+
+  /** The overlay after a delta whose adds and removes are split by membership of the base. */
+  private withSplitDelta(a: { inside: KeyArray; outside: KeyArray }, r: { inside: KeyArray; outside: KeyArray }): HotlistTable {
     // A key of the base that is re-added leaves the removes; a key outside the base is added to (or
     // removed from) the overlay's adds.
     const nextRemoves = unionKeys(differenceKeys(this.removes, a.inside), r.inside);
@@ -79,11 +83,10 @@ export class HotlistTable {
    * delta against a 10M base take ≈ 50 ms, too long to hold a gate's event loop in one piece.
    */
   async applyDeltaAsync(adds: KeyArray, removes: KeyArray, slice = 8192): Promise<HotlistTable> {
-    const inBase = (hi: number, lo: number): boolean => hasKey(this.base, hi, lo);
     const split = async (keys: KeyArray) => {
       const parts: { inside: KeyArray; outside: KeyArray }[] = [];
       for (let o = 0; o < keys.length; o += 2 * slice) {
-        parts.push(partitionByMembership(keys.subarray(o, o + 2 * slice), inBase));
+        parts.push(partitionByMembership(keys.subarray(o, o + 2 * slice), this.inBase));
         if (o + 2 * slice < keys.length) await new Promise<void>((r) => setImmediate(r));
       }
       const cat = (xs: KeyArray[]) => {
@@ -99,9 +102,7 @@ export class HotlistTable {
     };
     const a = await split(adds);
     const r = await split(removes);
-    const nextRemoves = unionKeys(differenceKeys(this.removes, a.inside), r.inside);
-    const nextAdds = unionKeys(differenceKeys(this.adds, r.outside), a.outside);
-    return new HotlistTable(this.base, nextAdds, nextRemoves, this.baseXor);
+    return this.withSplitDelta(a, r);
   }
 
   /** The same list with an empty overlay (one linear merge over the base). */
