@@ -3,7 +3,7 @@
  * (SFI ‖ number of records), each the values of the log format DOL (9F4F, by GET DATA) concatenated
  * without tags. Decoded into named fields; a field that is not valid BCD is reported, not guessed.
  */
-import { decodeAn, decodeBcd, decodeN } from '../../apdu/codec';
+import { decodeAn, decodeBcd, decodeDate6, decodeN, formatDate } from '../../apdu/codec';
 import { dolLength, parseDol, type DolEntry } from '../../apdu/dol';
 import { readUint, toHex } from '../../apdu/hex';
 import { tagHex } from '../../apdu/tlv';
@@ -58,15 +58,9 @@ export function decodeLogRecord(format: readonly DolEntry[], record: Uint8Array)
     o += length;
     try {
       switch (tag) {
-        case 0x9a: {
-          const s = decodeBcd(v);
-          if (s.length !== 6) throw new Error();
-          const mm = +s.slice(2, 4);
-          const dd = +s.slice(4, 6);
-          if (mm < 1 || mm > 12 || dd < 1 || dd > 31) throw new Error();
-          e.date = `20${s.slice(0, 2)}-${s.slice(2, 4)}-${s.slice(4, 6)}`;
+        case 0x9a:
+          e.date = formatDate(decodeDate6(v));
           break;
-        }
         case 0x9f21: {
           const s = decodeBcd(v);
           if (s.length !== 6 || +s.slice(0, 2) > 23 || +s.slice(2, 4) > 59 || +s.slice(4, 6) > 59) throw new Error();

@@ -2,7 +2,7 @@
  * One transaction's state, shared by the qPBOC and full PBOC flows: inputs, terminal data (TVR, TSI),
  * the card's data, the write-ahead phase (for tearing), and the helpers every step needs.
  */
-import { decodeCn, decodeN } from '../../../apdu/codec';
+import { dateNumber, decodeCn, decodeDate6, decodeN } from '../../../apdu/codec';
 import { toHex } from '../../../apdu/hex';
 import { ProtocolError } from '../../core/errors';
 import { maskPan } from '../../core/mask';
@@ -163,14 +163,5 @@ export function panOf(p5a: Uint8Array | undefined, track2: Uint8Array | undefine
   return pan !== undefined && /^\d{12,19}$/.test(pan) ? pan : undefined;
 }
 
-/** 5F24/5F25 YYMMDD → YYYYMMDD (EMV Book 4 §6.7.3: YY < 50 → 20YY). Not BCD → protocol error. */
-export function yymmdd(v: Uint8Array): number {
-  if (v.length !== 3) throw new ProtocolError(`date ${toHex(v)} is not YYMMDD`, 'date');
-  const s = decodeN(v);
-  const yy = Math.floor(s / 10000);
-  const mmdd = s % 10000;
-  const m = Math.floor(mmdd / 100);
-  const d = mmdd % 100;
-  if (m < 1 || m > 12 || d < 1 || d > 31) throw new ProtocolError(`date ${toHex(v)} is not a calendar date`, 'date');
-  return (yy < 50 ? 2000 + yy : 1900 + yy) * 10000 + mmdd;
-}
+/** 5F24/5F25 YYMMDD → YYYYMMDD (apdu decodeDate6: EMV Book 4 §6.7.3, YY < 50 → 20YY). Not a BCD calendar date → CodecError (a protocol error). */
+export const yymmdd = (v: Uint8Array): number => dateNumber(decodeDate6(v));
