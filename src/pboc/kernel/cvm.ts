@@ -4,7 +4,7 @@
  * online PIN is configured; signature only where paper can be signed). Sets TVR bits, CVM results
  * (9F34) and TSI; returns whether a signature must be collected.
  */
-import { readUint } from '../../../apdu/hex';
+import { equalBytes, readUint } from '../../../apdu/hex';
 import { ProtocolError } from '../../core/errors';
 import type { TxContext } from './context';
 import { setBit, TSI, TVR } from './tvr';
@@ -32,7 +32,8 @@ export function processCvm(ctx: TxContext): CvmOutcome {
   const amount = ctx.amountFen;
   const other = ctx.term.basics.otherAmountFen;
   const appCurrency = ctx.card.get(0x9f42);
-  const sameCurrency = appCurrency !== undefined && appCurrency.length === 2 && ((appCurrency[0]! << 8) | appCurrency[1]!) === parseInt(String(ctx.cfg.terminal.currencyCode), 16);
+  // Application currency (9F42) and transaction currency (5F2A) are both n3 in 2 bytes.
+  const sameCurrency = appCurrency !== undefined && equalBytes(appCurrency, term.tags.get(0x5f2a)!);
   const cfg = ctx.cfg.cvm;
   const supported = (method: number): boolean => method === 0x1f || (method === 0x1e && cfg.signature) || (method === 0x02 && cfg.onlinePin);
   const known = (method: number): boolean => [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x1e, 0x1f].includes(method);

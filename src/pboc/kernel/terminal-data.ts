@@ -6,7 +6,7 @@
  */
 import { encodeAn, encodeBcd, encodeN } from '../../../apdu/codec';
 import { fromHex } from '../../../apdu/hex';
-import { cstParts } from '../../core/clock';
+import { cstDateNumber, cstParts } from '../../core/clock';
 import type { PbocConfig } from '../config';
 
 export interface TransactionBasics {
@@ -43,7 +43,7 @@ export function dateTimeBcd(nowMs: number): { date: Uint8Array; time: Uint8Array
   return {
     date: encodeBcd(two(p.y % 100) + two(p.m) + two(p.d)),
     time: encodeBcd(two(p.hh) + two(p.mm) + two(p.ss)),
-    ymd: p.y * 10000 + p.m * 100 + p.d,
+    ymd: cstDateNumber(nowMs),
   };
 }
 
