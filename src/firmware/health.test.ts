@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openJournal } from '../journal/index';
 import { runHealthChecks } from './health';
 import { journalCheck } from './checks';
-import { judgeTrialJournal, type JournalGuard } from './journal-guard';
+import { judgeTrialJournal, sqliteJournalGuard } from './journal-guard';
 import { ManualTimer } from './testing/harness';
 import { TransactionGate } from './quiesce';
 import { FirmwareError } from './errors';
@@ -40,9 +45,24 @@ describe('journal checks', () => {
     expect(judgeTrialJournal(facts, { ...facts, head: '11', headHash: 'bb' })).toMatchObject({ ok: false, restore: false, detail: expect.stringMatching(/wrote to the journal/) });
     expect(judgeTrialJournal(null, { ...facts, exists: false }).ok).toBe(true);
   });
-  it('journalCheck reports what it verified', async () => {
-    const guard: JournalGuard = { path: '/j', inspect: () => facts, verify: () => ({ ok: false, records: 10, problems: ['record 4 was altered'] }), snapshot: () => {}, restore: () => {} };
-    expect(await journalCheck(guard).run(new AbortController().signal)).toEqual({ ok: false, detail: 'does not verify: record 4 was altered' });
+  it('journalCheck reports what it verified, on a real journal (SQLite)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykt-fw-journal-'));
+    try {
+      const path = join(dir, 'journal.sqlite');
+      const guard = sqliteJournalGuard({ path, terminalId: 'T-FW-CHECK' });
+      const run = () => journalCheck(guard).run(new AbortController().signal);
+      expect(await run()).toEqual({ ok: true, detail: 'no journal yet (first start)' });
+      const j = openJournal({ path, terminalId: 'T-FW-CHECK' });
+      for (let i = 0; i < 10; i++) j.append({ type: 'decision', service: 'metro-gate', outcome: 'approved', amountFen: 200 + i });
+      j.close();
+      expect(await run()).toEqual({ ok: true, detail: 'opens and verifies: 10 records, schema v1, 10 unsent' });
+      const db = new Database(path);
+      db.prepare('UPDATE records SET amount_fen = 1 WHERE seq = 4').run();
+      db.close();
+      expect(await run()).toEqual({ ok: false, detail: expect.stringMatching(/^does not verify: .*record 4 was altered/) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
