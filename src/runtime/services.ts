@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fromHex } from '../../apdu/hex';
 import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
@@ -14,7 +15,7 @@ import { trustFromConfig } from '../downloads/config';
 import { EcodeVerifier, SqliteEcodeStore, ecodeStorePath, revocationsArtefactSpec, trustListArtefactSpec } from '../ecode';
 import { validateFareParameterSet, type FareParameters } from '../fares/params';
 import type { HotlistIdKind } from '../hotlist/key';
-import { storeHotlist, type HotlistLookup } from '../hotlist/lookup';
+import { storeHotlist, type HotlistAnswer, type HotlistLookup } from '../hotlist/lookup';
 import { registerHotlistKind } from '../hotlist/register';
 import { createKeystore, createTokeniser, loadKeystore, openJournal, type Journal, type Keystore, type Tokeniser } from '../journal';
 import { loggerFromConfig } from '../log/from-config';
@@ -79,7 +80,7 @@ export async function openServices(config: TerminalConfig, opts: OpenServicesOpt
   } else keystore = loadKeystore(keystorePath);
 
   if (!config.holderTokenKey) throw new ConfigError('holderTokenKey', `${DEMO_HOLDER_TOKEN_KEY_NOTE}: set the scheme's holder-token key (hex) shared with the e-code platform`);
-  const holderTokenKey = new Uint8Array(Buffer.from(config.holderTokenKey, 'hex'));
+  const holderTokenKey = fromHex(config.holderTokenKey);
 
   const readonly = opts.journalReadonly ?? process.env.YKT_JOURNAL_READONLY === '1';
   mkdirSync(dirname(config.journal.path), { recursive: true });
@@ -90,7 +91,7 @@ export async function openServices(config: TerminalConfig, opts: OpenServicesOpt
   registerHotlistKind(reg, { dir: join(config.downloads.dataDir, 'hotlist'), ...config.downloads.hotlist });
   reg.register({ kind: ARTEFACT_KINDS.fares, description: 'fare and parameter set', maxPayloadBytes: 4 << 20, defaultMaxAgeMs: 30 * 86_400_000, validate: (p) => validateFareParameterSet(p) });
   registerCapkKind(reg);
-  const roots = config.ecode.trustRoots.map((r) => ({ publicKey: new Uint8Array(Buffer.from(r.publicKey, 'hex')), label: r.label }));
+  const roots = config.ecode.trustRoots.map((r) => ({ publicKey: fromHex(r.publicKey), label: r.label }));
   reg.register(trustListArtefactSpec(roots, config.ecode.trustListMaxAgeHours));
   reg.register(revocationsArtefactSpec(config.ecode.revocationListMaxAgeHours));
   mkdirSync(config.downloads.dataDir, { recursive: true });
@@ -100,18 +101,12 @@ export async function openServices(config: TerminalConfig, opts: OpenServicesOpt
     const s = artefacts.status(ARTEFACT_KINDS.hotlist);
     return !!s.problem || s.stale || s.expired;
   };
-  const policy = () => config.profile.staleHotlist;
-  const isHotlisted = (kind: HotlistIdKind, id: string) => {
-    const a = hotlist.check(kind, id);
+  const declineUnknown = config.profile.staleHotlist === 'decline';
+  /** A lookup's answer under the profile's stale policy: without a usable list, the policy decides. */
+  const underPolicy = (a: HotlistAnswer): boolean => {
     if (a === 'listed') return true;
     if (a === 'not-listed' && !unusable()) return false;
-    return policy() === 'decline';
-  };
-  const isHotlistedKey = (key: string) => {
-    const a = hotlist.checkKey(key);
-    if (a === 'listed') return true;
-    if (a === 'not-listed' && !unusable()) return false;
-    return policy() === 'decline';
+    return declineUnknown;
   };
 
   const ecodeStore = new SqliteEcodeStore({ database: ecodeStorePath(config.ecode.dataDir) });
@@ -133,8 +128,8 @@ export async function openServices(config: TerminalConfig, opts: OpenServicesOpt
     holderTokenKey,
     artefacts,
     hotlist,
-    isHotlisted,
-    isHotlistedKey,
+    isHotlisted: (kind, id) => underPolicy(hotlist.check(kind, id)),
+    isHotlistedKey: (key) => underPolicy(hotlist.checkKey(key)),
     ecode,
     passback: (holderToken, windowSeconds, record) => {
       if (windowSeconds <= 0) return true;

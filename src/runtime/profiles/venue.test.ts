@@ -52,6 +52,18 @@ describe('library gate', () => {
     expect(await h.tap('ssc-3rd-guangzhou-elderly')).toMatchObject({ outcome: 'declined', reason: 'venue-full' });
   });
 
+  it('stale hotlist (older than downloads.maxAgeMs): the profile policy decides, decline by default, accept when chosen', async () => {
+    // the world's hotlist was published a minute ago; a 1 s maximum age makes it stale at once
+    const stale = { downloads: { maxAgeMs: { hotlist: 1000 } } };
+    h = await startHarness({ profile: { kind: 'library' }, config: stale });
+    expect(await h.tap('ssc-3rd-zhengzhou')).toMatchObject({ outcome: 'declined', reason: 'hotlisted' });
+    expect(await h.scan(h.world.phone(ZHENGZHOU_CARD_ID).code('culture'))).toMatchObject({ outcome: 'declined', reason: 'hotlisted' });
+    await h.close();
+    h = await startHarness({ profile: { kind: 'library', staleHotlist: 'accept' }, config: stale });
+    expect(await h.tap('ssc-3rd-zhengzhou')).toMatchObject({ outcome: 'approved', reason: 'entry' });
+    expect(await h.scan(h.world.phone(ZHENGZHOU_CARD_ID).code('culture'))).toMatchObject({ outcome: 'approved', reason: 'entry' });
+  });
+
   it('forwards every record to the clearing backend', async () => {
     h = await startHarness({ profile: { kind: 'library' } });
     await h.tap('ssc-3rd-zhengzhou');
