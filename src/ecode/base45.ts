@@ -43,6 +43,20 @@ export function base45DecodedLength(textLength: number): number {
   return Math.floor(textLength / 3) * 2 + (r === 2 ? 1 : 0);
 }
 
+/** Characters a valid base45 text of `byteLength` bytes has (RFC 9285 §4: 3 per pair, 2 for an odd byte). */
+export function base45EncodedLength(byteLength: number): number {
+  return Math.floor(byteLength / 2) * 3 + (byteLength % 2) * 2;
+}
+
+/** Position of the first character outside the alphabet, or -1. One pass over the lookup table. */
+export function base45InvalidAt(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || DECODE[c]! < 0) return i;
+  }
+  return -1;
+}
+
 function value(text: string, i: number): number {
   const c = text.charCodeAt(i);
   const v = c < 128 ? DECODE[c]! : -1;

@@ -6,7 +6,7 @@
  */
 import { concat, toHex } from '../../apdu/hex';
 import type { Credential } from '../core/credential';
-import { base45Decode, base45DecodedLength, Base45Error, BASE45_ALPHABET } from './base45';
+import { base45Decode, base45DecodedLength, base45EncodedLength, Base45Error, base45InvalidAt } from './base45';
 import { CertCache, type CertDerived } from './cert-cache';
 import { CERT_DOMAIN, CERT_LENGTH, CODE_DOMAIN, CODE_LENGTH, CODE_LENGTH_WITH_CHALLENGE, EcodeFormatError, parseCertificate, parseCode, type DynamicCode, type HolderCertificate } from './format';
 import { hotlistKeyBytes } from '../hotlist/key';
@@ -17,22 +17,18 @@ import type { IssuerKey } from './trust-list';
 
 export const YKE1_PREFIX = 'YKE1:';
 export const YKE1_SCHEME_ID = 'ykt-ecode-v1';
-const MAX_TEXT = base45Length(CODE_LENGTH_WITH_CHALLENGE);
-
-function base45Length(bytes: number): number {
-  return Math.floor(bytes / 2) * 3 + (bytes % 2) * 2;
-}
+const MAX_TEXT = base45EncodedLength(CODE_LENGTH_WITH_CHALLENGE);
+const MIN_TEXT = base45EncodedLength(CODE_LENGTH);
 
 type Decoded = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'truncated' | 'malformed'; detail: string };
 
 function decodeText(text: string): Decoded {
   const body = text.slice(YKE1_PREFIX.length);
   if (body.length > MAX_TEXT) return { ok: false, reason: 'malformed', detail: `code text of ${body.length} characters is longer than any YKE1 code (${MAX_TEXT})` };
-  for (let i = 0; i < body.length; i++) {
-    if (BASE45_ALPHABET.indexOf(body[i]!) < 0) return { ok: false, reason: 'malformed', detail: `character ${JSON.stringify(body[i])} at ${YKE1_PREFIX.length + i} is not base45` };
-  }
-  if (body.length < base45Length(CODE_LENGTH) || base45DecodedLength(body.length) < 0) {
-    return { ok: false, reason: 'truncated', detail: `code text of ${body.length} characters is shorter than a YKE1 code (${base45Length(CODE_LENGTH)})` };
+  const bad = base45InvalidAt(body);
+  if (bad >= 0) return { ok: false, reason: 'malformed', detail: `character ${JSON.stringify(body[bad])} at ${YKE1_PREFIX.length + bad} is not base45` };
+  if (body.length < MIN_TEXT || base45DecodedLength(body.length) < 0) {
+    return { ok: false, reason: 'truncated', detail: `code text of ${body.length} characters is shorter than a YKE1 code (${MIN_TEXT})` };
   }
   try {
     return { ok: true, bytes: base45Decode(body) };
