@@ -23,8 +23,9 @@ export class VerifiedCache {
     return Buffer.from(sm3(lens, ...parts)).toString('base64');
   }
 
-  has(parts: readonly Uint8Array[]): boolean {
-    if (this.capacity === 0) return false;
+  /** `verify()` for these exact bytes — or true at once when they verified before. Only successes are remembered. */
+  verified(parts: readonly Uint8Array[], verify: () => boolean): boolean {
+    if (this.capacity === 0) return verify();
     const k = this.key(parts);
     if (this.seen.has(k)) {
       this.seen.delete(k);
@@ -33,14 +34,10 @@ export class VerifiedCache {
       return true;
     }
     this.misses++;
-    return false;
-  }
-
-  add(parts: readonly Uint8Array[]): void {
-    if (this.capacity === 0) return;
-    const k = this.key(parts);
+    if (!verify()) return false;
     if (this.seen.size >= this.capacity) this.seen.delete(this.seen.keys().next().value!);
     this.seen.set(k, true);
+    return true;
   }
 
   get size(): number {

@@ -46,11 +46,8 @@ export interface Sm2Context {
 }
 
 function verified(ctx: Sm2Context, publicKey: Uint8Array, signed: readonly Uint8Array[], signature: Uint8Array): boolean {
-  const parts = [publicKey, ...signed, signature, new TextEncoder().encode(ctx.userId)];
-  if (ctx.cache?.has(parts)) return true;
-  const ok = sm2Verify(publicKey, concat(...signed), signature, { userId: ctx.userId });
-  if (ok) ctx.cache?.add(parts);
-  return ok;
+  const verify = () => sm2Verify(publicKey, concat(...signed), signature, { userId: ctx.userId });
+  return ctx.cache ? ctx.cache.verified([publicKey, ...signed, signature, new TextEncoder().encode(ctx.userId)], verify) : verify();
 }
 
 export interface Sm2IssuerCertInput {
