@@ -119,11 +119,19 @@ describe('VirtualReaderDriver', () => {
   });
 
   it('serialises concurrent transmits on one connection', async () => {
+    vi.useFakeTimers();
     const d = new VirtualReaderDriver({ readers: ['R'] });
     d.insertCard('R', ssseLikeCard({ label: 'a', cardNumber: '1' }));
-    d.setLatency('R', 1);
+    d.setLatency('R', 10);
     const c = await d.connect('R');
-    const results = await Promise.all([c.transmit(SELECT_SSSE), c.transmit(readEf05Record(7)), c.transmit(readEf05Record(3))]);
+    const all = Promise.all([c.transmit(SELECT_SSSE), c.transmit(readEf05Record(7)), c.transmit(readEf05Record(3))]);
+    // One at a time: after one latency period only the first has reached the card (all three if sent at once).
+    await vi.advanceTimersByTimeAsync(10);
+    expect(d.exchanges('R')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(d.exchanges('R')).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(10);
+    const results = await all;
     expect(results.map((r) => toHex(r.subarray(-2)))).toEqual(['9000', '9000', '9000']);
     expect(d.exchanges('R').map((e) => e.command[1])).toEqual([0xa4, 0xb2, 0xb2]);
   });
