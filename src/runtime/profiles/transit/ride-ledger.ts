@@ -97,8 +97,8 @@ export class RideLedger {
 
   /** A ride whose journal record is durable. Idempotent by seq. */
   add(r: LedgerRide): void {
-    this.tx(() => {
-      this.q.addRide.run(r.seq, r.holder, r.card ?? null, r.atMs, r.industry, r.kind, r.line ?? null, r.fen, r.source);
+    this.inTx(() => {
+      this.insert(r);
       this.q.mark.run(r.seq);
     });
   }
@@ -128,18 +128,18 @@ export class RideLedger {
 
   /** An e-code entered (replaces an older open trip: its missing exit was charged at this entry). */
   enter(t: OpenTrip, ride?: LedgerRide): void {
-    this.tx(() => {
+    this.inTx(() => {
       this.q.enter.run(t.holder, t.station, t.atMs, t.seq);
-      if (ride) this.q.addRide.run(ride.seq, ride.holder, ride.card ?? null, ride.atMs, ride.industry, ride.kind, ride.line ?? null, ride.fen, ride.source);
+      if (ride) this.insert(ride);
       this.q.mark.run(t.seq);
     });
   }
 
   /** An e-code exited (its trip closes), with the exit's ride. */
   exit(holder: string, ride: LedgerRide): void {
-    this.tx(() => {
+    this.inTx(() => {
       this.q.exit.run(holder);
-      this.q.addRide.run(ride.seq, ride.holder, ride.card ?? null, ride.atMs, ride.industry, ride.kind, ride.line ?? null, ride.fen, ride.source);
+      this.insert(ride);
       this.q.mark.run(ride.seq);
     });
   }
@@ -161,7 +161,7 @@ export class RideLedger {
 
   /** Drop rides older than the retention and e-code trips entered before `tripsBeforeMs`. */
   prune(nowMs: number, tripsBeforeMs: number): void {
-    this.tx(() => {
+    this.inTx(() => {
       this.q.prune.run(nowMs - RIDE_RETENTION_MS);
       this.q.pruneTrips.run(tripsBeforeMs);
     });
@@ -171,7 +171,8 @@ export class RideLedger {
     this.db.close();
   }
 
-  private tx(f: () => void): void {
-    this.inTx(f);
+  /** Idempotent by seq (a ride re-applied from the journal is not counted twice). */
+  private insert(r: LedgerRide): void {
+    this.q.addRide.run(r.seq, r.holder, r.card ?? null, r.atMs, r.industry, r.kind, r.line ?? null, r.fen, r.source);
   }
 }

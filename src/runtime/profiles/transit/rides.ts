@@ -11,7 +11,7 @@
  *                 transfer discount or cap credit, never money
  */
 import type { CredentialSource } from '../../../core/credential';
-import type { FareQuote, Industry, RideKind } from '../../../fares/engine';
+import type { FareQuote, FareStep, Industry, RideKind } from '../../../fares/engine';
 import type { JournalRecord } from '../../../journal';
 import type { TransitIntent } from '../../../transit/journal-records';
 import type { LedgerRide, RideLedger } from './ride-ledger';
@@ -36,15 +36,7 @@ export interface CodeRidePayload {
 }
 
 /** The quote as stored: amounts and the rules applied (the steps say why, for receipts and audits). */
-export interface FareSummary {
-  fareFen: number;
-  baseFen: number;
-  penaltyFen: number;
-  concession?: string;
-  transfer?: string;
-  cap?: string;
-  steps: { kind: string; fen: number; rule?: string }[];
-}
+export type FareSummary = Pick<FareQuote, 'fareFen' | 'baseFen' | 'penaltyFen' | 'concession' | 'transfer' | 'cap'> & { steps: Pick<FareStep, 'kind' | 'fen' | 'rule'>[] };
 
 export function fareSummary(q: FareQuote): FareSummary {
   return {
