@@ -11,6 +11,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, w
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { parseConfigSection } from '../core/config-section';
 import { ConfigError } from '../core/errors';
 import { ed25519KeyId, ed25519PublicKey, generateEd25519 } from '../core/ed25519';
 
@@ -39,14 +40,10 @@ export interface Keystore {
 const fromHex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 
 export function keystoreFromJson(json: unknown, where = 'keystore'): Keystore {
-  const r = fileSchema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new ConfigError([where, ...i.path.map(String)].join('.'), i.message);
-  }
-  const signingKey = fromHex(r.data.signingKey);
+  const file = parseConfigSection(fileSchema, json, where);
+  const signingKey = fromHex(file.signingKey);
   const publicKey = ed25519PublicKey(signingKey);
-  return { signingKey, publicKey, keyId: ed25519KeyId(publicKey), tokenKey: fromHex(r.data.tokenKey), dataKey: fromHex(r.data.dataKey) };
+  return { signingKey, publicKey, keyId: ed25519KeyId(publicKey), tokenKey: fromHex(file.tokenKey), dataKey: fromHex(file.dataKey) };
 }
 
 export function loadKeystore(path: string): Keystore {
