@@ -48,6 +48,6 @@ describe('identity check', () => {
     h = await startHarness({ profile: { kind: 'identity' }, config: { ecode: { profiles: { default: { scopes: ['identity'] } } } } });
     const phone = h.world.phone('410100D1560000050000000000001001');
     expect(await h.scan(phone.code('identity'))).toMatchObject({ outcome: 'approved', source: 'ecode' });
-    expect(await h.scan(phone.code('transit'))).toMatchObject({ outcome: 'declined' });
+    expect(await h.scan(phone.code('transit'))).toMatchObject({ outcome: 'declined', reason: 'ecode-wrong-scope', source: 'ecode' });
   });
 });
