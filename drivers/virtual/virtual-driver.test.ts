@@ -10,7 +10,7 @@ import { readSsse } from '../../src/ssse/read';
 import type { ReaderEvent } from '../../src/reader/types';
 import { SSSE_DF_NAME } from '../../src/ssse/constants';
 import { ssseLikeCard } from '../common/test-cards';
-import { VirtualReaderDriver, transmitOf } from './index';
+import { VirtualReaderDriver, VirtualScanner, transmitOf } from './index';
 
 const SELECT_SSSE = fromHex('00A404000F' + toHex(SSSE_DF_NAME));
 const readEf05Record = (n: number): Uint8Array => Uint8Array.of(0x00, 0xb2, n, (5 << 3) | 4, 0x00);
@@ -257,5 +257,20 @@ describe('transmitOf', () => {
   it('turns a short answer into CardError short-response', async () => {
     const card = { atr: new Uint8Array(2), protocol: 'T1' as const, label: 'mute', powerOn() {}, powerOff() {}, transmit: () => Uint8Array.of(0x90) };
     await expect(transmitOf(card)(SELECT_SSSE)).rejects.toMatchObject({ kind: 'short-response' });
+  });
+});
+
+describe('VirtualScanner', () => {
+  it('delivers presented codes in order, counts what a full queue dropped, and ends on close', async () => {
+    const s = new VirtualScanner('window', 2);
+    const statuses: string[] = [];
+    s.onStatus((st) => statuses.push(st));
+    for (const t of ['A', 'B', 'C']) s.present(t);
+    await s.close();
+    const got: string[] = [];
+    for await (const p of s) got.push(`${p.source}:${p.text}`);
+    expect(got).toEqual(['window:B', 'window:C']);
+    expect(s.stats()).toEqual({ payloads: 3, dropped: { 'queue-full': 1 }, reconnects: 0 });
+    expect(statuses).toEqual(['open', 'closed']);
   });
 });

@@ -35,7 +35,8 @@ export class VirtualScanner implements Scanner {
   }
 
   stats(): ScannerStats {
-    return { payloads: this.payloads, dropped: {}, reconnects: 0 };
+    // Same counter names as the stream scanners (src/scanner/stream-scanner.ts).
+    return { payloads: this.payloads, dropped: this.queue.dropped ? { 'queue-full': this.queue.dropped } : {}, reconnects: 0 };
   }
 
   async close(): Promise<void> {
