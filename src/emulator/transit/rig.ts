@@ -3,10 +3,9 @@
  * and PSAM, the kernel, the runner, an in-memory journal and torn ledger, a tokeniser and hotlist.
  * The card and PSAM channels can be replaced (a virtual reader with faults, or PC/SC slots).
  */
-import { createHmac } from 'node:crypto';
 import type { Transmit } from '../../../apdu/transceive';
-import { base32 } from '../../core/holder-token';
 import type { FareParameters } from '../../fares/params';
+import { createTokeniser } from '../../journal/tokenise';
 import { runKernel, type KernelIo, type KernelRun } from '../../kernel/runner';
 import { psam } from '../../sam/psam';
 import type { PurchaseSam, SamIdentity } from '../../sam/types';
@@ -20,9 +19,9 @@ export function directTransmit(card: EmulatedCard): Transmit {
   return async (command) => card.transmit(command.slice()).slice();
 }
 
-/** A keyed tokeniser shaped like the journal's (26 base32 chars). For tests and demos: a fixed DEMO key. */
+/** The journal's tokeniser with a fixed DEMO key, for tests and demos. */
 export function demoTokeniser(key: Uint8Array = new TextEncoder().encode('ykt DEMO token key - not for production use!')): (kind: string, value: string) => string {
-  return (kind, value) => base32(createHmac('sha256', key).update('ykt-token-v1\0').update(kind).update('\0').update(value.replace(/[\s-]+/g, '').toUpperCase()).digest().subarray(0, 16)).slice(0, 26);
+  return createTokeniser(key);
 }
 
 export interface RigOptions {
