@@ -80,16 +80,4 @@ describe('ykt', () => {
     expect((await ykt('card', 'read', '--bogus')).err).toMatch(/unknown option --bogus/);
     expect((await ykt('card', 'read', '--card', 'a', '--transcript', 'b')).code).toBe(2);
   });
-
-  it('demo: the embedded default decides every scripted tap and code as scripted', async () => {
-    const r = await ykt('demo', '--profile', 'library', '--json', '--port', '0');
-    expect(r.code).toBe(0);
-    const all = r.out.split('\n').filter((l) => l.startsWith('{"segment"')).map((l) => JSON.parse(l));
-    const lines = all.filter((l) => l.step);
-    expect(lines.length).toBeGreaterThanOrEqual(5);
-    expect(all.find((l) => l.sync)?.sync).toMatchObject({ ok: true, unsent: '0' });
-    expect(lines.every((l) => l.asScripted === true)).toBe(true);
-    expect(lines.map((l) => l.outcome)).toContain('approved');
-    expect(lines.map((l) => l.reason)).toEqual(expect.arrayContaining(['entry', 'ecode-replayed', 'hotlisted', 'expired']));
-  });
 });

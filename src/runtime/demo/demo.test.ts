@@ -34,8 +34,11 @@ describe('ykt demo', () => {
     const code = await main(['demo', '--profile', 'library', '--json', '--port', '0'], { out: (l) => out.push(l), err: (l) => err.push(l) });
     expect(code, err.join('\n')).toBe(0);
     const objs = out.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(objs.filter((o) => 'outcome' in o)).toHaveLength(DEMO_SEGMENTS.find((s) => s.id === 'library')!.steps.length);
+    const steps = objs.filter((o) => 'outcome' in o);
+    expect(steps).toHaveLength(DEMO_SEGMENTS.find((s) => s.id === 'library')!.steps.length);
     expect(objs.every((o) => o.segment === 'library')).toBe(true);
+    expect(steps.every((o) => o.asScripted === true)).toBe(true);
+    expect(steps.map((o) => o.reason)).toEqual(expect.arrayContaining(['entry', 'ecode-replayed', 'hotlisted', 'expired']));
     expect(objs.at(-1)).toMatchObject({ sync: { terminalId: 'T-DEMO-LIB-01', unsent: '0', ok: true } });
   }, 30_000);
 
