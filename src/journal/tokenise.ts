@@ -80,8 +80,9 @@ export function isCitizenIdNumber(s: string): boolean {
 
 /**
  * True when a whole string looks like a clear identifier that must not be stored: a Luhn-valid PAN
- * (13–19 digits) or a citizen ID number. Used as a guard on journal input; a whole-string test keeps
- * hex APDU fields (which may contain only digits) from tripping it unless they are a valid PAN.
+ * (13–19 digits) or a citizen ID number; a whole-string test keeps hex APDU fields (which may contain
+ * only digits) from tripping it unless they are a valid PAN. Exported for callers that want this
+ * check; the journal itself does NOT apply it (prepareInput refuses by field name and token shape).
  */
 export function isClearIdentifier(s: string): boolean {
   const v = s.replace(/[\s-]+/g, '');
