@@ -9,12 +9,14 @@
 import { existsSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { errorMessage } from '../core/errors';
+import { formatYuan } from '../core/money';
 import { backendCheck, devicesCheck } from '../firmware/checks';
 import type { HealthCheck } from '../firmware/health';
 import { checkOfflineLimits, openJournal } from '../journal';
 import type { ReaderDriver } from '../reader/types';
 import type { ScannerConfig } from '../scanner/config';
 import type { TerminalConfig } from './config';
+import { SamSlot } from './profiles/transit/sam-slot';
 import { openScanner } from './scanners';
 
 export interface RuntimeCheckOptions {
@@ -38,14 +40,14 @@ export function readersCheck(config: TerminalConfig, o: RuntimeCheckOptions = {}
         await driver.close().catch(() => {});
       }
     })());
-  const sam = config.transit.samReader;
-  const checks: HealthCheck[] = [devicesCheck('readers', async () => (await list()).filter((r) => !sam || !r.name.includes(sam)).map((r) => r.name), 1)];
-  if (sam) {
+  const samSlot = SamSlot.fromConfig(config);
+  const checks: HealthCheck[] = [devicesCheck('readers', async () => (await list()).filter((r) => !samSlot?.matches(r.name)).map((r) => r.name), 1)];
+  if (samSlot) {
     checks.push({
       name: 'psam',
       async run() {
-        const slot = (await list()).find((r) => r.name.includes(sam));
-        if (!slot) return { ok: false, detail: `no reader matches transit.samReader "${sam}": transport cards cannot be charged` };
+        const slot = (await list()).find((r) => samSlot.matches(r.name));
+        if (!slot) return { ok: false, detail: `no reader matches transit.samReader "${samSlot.readerName}": transport cards cannot be charged` };
         return slot.cardPresent ? { ok: true, detail: `PSAM present in "${slot.name}"` } : { ok: false, detail: `no PSAM in "${slot.name}"` };
       },
     });
@@ -107,7 +109,7 @@ export function backendReachableCheck(config: TerminalConfig, o: RuntimeCheckOpt
         const ex = j.exposure();
         const unsent = j.syncPosition().unsent;
         const r = checkOfflineLimits(config.journal.offline, ex, 0, now());
-        const state = `${unsent} records unsent, ${ex.count} offline approvals (${(ex.totalFen / 100).toFixed(2)} CNY) waiting`;
+        const state = `${unsent} records unsent, ${ex.count} offline approvals (${formatYuan(ex.totalFen)} CNY) waiting`;
         return r.ok ? { ok: true, detail: `within the offline limits (${state})` } : { ok: false, detail: `${r.message} (${state})` };
       } finally {
         j.close();
