@@ -4,6 +4,7 @@
  * for a given seed, so decoders are compared on the very same frames.
  */
 import QRCode from 'qrcode';
+import { mulberry32 } from '../../src/core/prng';
 import type { Frame } from './frame';
 
 export interface SynthOptions {
@@ -22,20 +23,10 @@ export interface SynthOptions {
   errorCorrectionLevel?: 'L' | 'M' | 'Q' | 'H';
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
 /** A grey frame; `text: undefined` gives a frame with no code (background only). */
 export function synthFrame(text: string | undefined, o: SynthOptions): Frame {
   const { width, height } = o;
-  const rand = rng(o.seed ?? 1);
+  const rand = mulberry32(o.seed ?? 1);
   const dark = o.dark ?? 30;
   const light = o.light ?? 220;
   const data = new Uint8Array(width * height);
