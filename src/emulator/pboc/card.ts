@@ -1,21 +1,21 @@
 /**
- * Builds the UnionPay application's DFs for a card fixture's "pboc" section: the PPSE and PSE
- * directories and the application DF (records by SFI, the cyclic log, GET DATA objects, the app's own
- * commands). `registerPbocCardSection()` plugs it into src/emulator/card-fixture.ts so any fixture with
- * a "pboc" section — alone or beside "ssse" on one chip — builds.
+ * Loading the emulated UnionPay cards of fixtures/pboc/cards, and reaching the PbocApp inside a card
+ * (tests and benches inspect and top up its balance, ATC and log). src/emulator/card-fixture.ts builds
+ * "pboc" sections itself (build.ts), alone or beside "ssse" on one chip.
  */
 import { fixturesDir } from '../../core/paths';
 import { loadCardFixture, registerCardSection } from '../card-fixture';
 import type { DfNode } from '../fs';
 import type { Iso7816Card } from '../iso7816-card';
-import { PbocApp } from './pboc-app';
-
-export { buildPbocDfs } from './build';
 import { buildPbocDfs } from './build';
+import { PbocApp } from './pboc-app';
 
 let registered = false;
 
-/** Make "pboc" sections buildable by card-fixture.ts (idempotent). */
+/**
+ * Redundant since card-fixture.ts registers "pboc" itself; kept only for src/cli/commands/pay.ts,
+ * which still calls it (idempotent).
+ */
 export function registerPbocCardSection(): void {
   if (registered) return;
   registered = true;
@@ -24,7 +24,6 @@ export function registerPbocCardSection(): void {
 
 /** A PBOC card fixture from fixtures/pboc/cards (or another directory). */
 export function loadPbocCard(name: string, dir = fixturesDir('pboc', 'cards')): Iso7816Card {
-  registerPbocCardSection();
   return loadCardFixture(name, dir);
 }
 

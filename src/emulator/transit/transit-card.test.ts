@@ -2,14 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../core/paths';
-import { buildCard, registerCardSection } from '../card-fixture';
+import { buildCard } from '../card-fixture';
 import { loadFares, loadPsam } from './fixtures';
 import { TransitRig, directTransmit } from './rig';
-import { transitFixtureSection } from './transit-card';
 
 describe('transit section in a shared card fixture', () => {
   it('an SSC fixture with sections.transit taps like a transport card', async () => {
-    registerCardSection('transit', transitFixtureSection);
     const ssc = JSON.parse(readFileSync(fixturesDir('cards', 'ssc-3rd-zhengzhou.json'), 'utf8'));
     const transport = JSON.parse(readFileSync(fixturesDir('transit', 'cards', 'tunion-adult.json'), 'utf8')).sections.transit;
     const card = buildCard({ ...ssc, sections: { ...ssc.sections, transit: transport } });

@@ -9,7 +9,7 @@ import { VirtualReaderDriver } from '../../../drivers/virtual/index';
 import { ManualClock } from '../../core/clock';
 import { fixturesDir } from '../../core/paths';
 import { buildCard } from '../../emulator/card-fixture';
-import { pbocAppOf, registerPbocCardSection } from '../../emulator/pboc/card';
+import { pbocAppOf } from '../../emulator/pboc/card';
 import type { Iso7816Card } from '../../emulator/iso7816-card';
 import { journalPersist, openJournal } from '../../journal/index';
 import { tempDir } from '../../journal/testing/tmp';
@@ -56,7 +56,6 @@ describe('contact PBOC approvals', () => {
   }
 
   it('without a PSE the terminal finds the application from its list of AIDs', async () => {
-    registerPbocCardSection();
     const fixture = JSON.parse(readFileSync(fixturesDir('pboc', 'cards', 'pboc-rsa.json'), 'utf8'));
     fixture.sections.pboc.directories = { ppse: false, pse: false };
     const r = await insert(buildCard(fixture), { amountFen: 100 });
@@ -168,7 +167,6 @@ describe('contactless full PBOC (AIP byte 2 b8 and a reader that allows it)', ()
     const { composeRecords } = await import('../../emulator/pboc/records');
     const { pbocSectionSchema } = await import('../../emulator/pboc/personalisation');
     const { rsaIccCert } = await import('../tools/certs');
-    registerPbocCardSection();
     // Re-issue the ICC certificate for the new AIP with the TEST issuer key (the AIP is signed static data).
     const keys = JSON.parse(readFileSync(fixturesDir('pboc', 'keys', 'test-keys.json'), 'utf8'));
     const fixture = JSON.parse(readFileSync(fixturesDir('pboc', 'cards', 'pboc-rsa.json'), 'utf8'));
