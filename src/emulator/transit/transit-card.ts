@@ -5,9 +5,9 @@
  *
  * A fixture has the shape of the shared card fixtures ({label, note, atr, protocol, sections}), with
  * the transit application under sections.transit; `buildTransitCard` builds a transport-only card.
- * `transitSection` can be registered with src/emulator/card-fixture.ts so that a social security
- * card fixture carries the transport application too (then the stopped/locked SELECT faults, which
- * need a hook on the MF, are not available).
+ * src/emulator/card-fixture.ts builds "transit" sections with `transitFixtureSection`, so a social
+ * security card fixture carries the transport application too (then the stopped/locked SELECT faults,
+ * which need a hook on the MF, are not available).
  */
 import { z } from 'zod';
 import { encodeBcd } from '../../../apdu/codec';
@@ -249,8 +249,8 @@ export function buildTransitDf(input: unknown): TransitAppHandle {
 }
 
 /**
- * The section builder for src/emulator/card-fixture.ts, so that a social security card fixture can
- * carry the transport application: `registerCardSection('transit', transitFixtureSection)`.
+ * The "transit" section builder src/emulator/card-fixture.ts uses, so that a social security card
+ * fixture can carry the transport application.
  * (The stopped/locked SELECT faults need the MF hook of buildTransitCard and are ignored there.)
  */
 export const transitFixtureSection = (section: unknown): DfNode[] => [buildTransitDf(section).df];
