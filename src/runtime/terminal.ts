@@ -132,6 +132,17 @@ export class Terminal {
     return () => this.listeners.delete(l);
   }
 
+  /** The next decision (of `device`, a reader or scanner name, when given): for a script or test that presents a card or code and waits. */
+  nextDecision(device?: string): Promise<DecisionEvent> {
+    return new Promise((resolve) => {
+      const off = this.onDecision((ev) => {
+        if (device !== undefined && ev.device !== device) return;
+        off();
+        resolve(ev);
+      });
+    });
+  }
+
   private async begin(opts: TerminalOptions): Promise<void> {
     const cfg = this.services.config;
     if (cfg.display.enabled) {

@@ -221,17 +221,9 @@ async function playSegment(
   say(formatSegmentHeader(seg, terminal));
 
   const ctx: DemoContext = { world, terminal, dir: env.dir, phone: env.phone };
-  const next = () =>
-    new Promise<DecisionEvent>((resolve) => {
-      const off = terminal.onDecision((ev) => {
-        off();
-        resolve(ev);
-      });
-    });
-
   for (const step of seg.steps) {
     if (o.paceMs) await sleep(o.paceMs);
-    const decided = step.kind === 'operator' && !step.expect ? undefined : next();
+    const decided = step.kind === 'operator' && !step.expect ? undefined : terminal.nextDecision();
     if (step.kind === 'operator') {
       await step.act(ctx);
       if (!decided) {

@@ -28,12 +28,7 @@ async function shot(name: string): Promise<void> {
 
 /** Put a card on the emulated reader; resolves with the decision (the card stays until removed). */
 function present(fixture: string | EmulatedCard): Promise<DecisionEvent> {
-  const decided = new Promise<DecisionEvent>((resolve) => {
-    const off = h.terminal.onDecision((ev) => {
-      off();
-      resolve(ev);
-    });
-  });
+  const decided = h.terminal.nextDecision();
   h.driver.insertCard(READER, typeof fixture === 'string' ? loadCardFixture(fixture) : fixture);
   return decided;
 }
@@ -128,12 +123,7 @@ describe('bus validator display: amount, concession and balance', () => {
   });
 
   const busTap = (card: EmulatedCard): Promise<DecisionEvent> => {
-    const decided = new Promise<DecisionEvent>((resolve) => {
-      const off = bus.terminal.onDecision((ev) => {
-        off();
-        resolve(ev);
-      });
-    });
+    const decided = bus.terminal.nextDecision();
     bus.driver.insertCard(READER, card);
     return decided;
   };

@@ -59,13 +59,7 @@ describe('hot reload of downloads while taps continue', () => {
       // and a loop of those would starve the download's I/O). Bounded, whatever happens.
       while (polling && seen.length < 5000) {
         await new Promise((r) => setImmediate(r));
-        const next = new Promise<DecisionEvent>((resolve) => {
-          const off = terminal.onDecision((ev) => {
-            if (ev.device !== reader) return;
-            off();
-            resolve(ev);
-          });
-        });
+        const next = terminal.nextDecision(reader);
         driver.insertCard(reader, loadCardFixture(card));
         taps++;
         seen.push(await next);

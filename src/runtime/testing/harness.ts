@@ -57,12 +57,6 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   const terminal = await Terminal.start({ config: world.config, driver, scanners: [scanner], log, downloads: false, clock: o.clock });
   await world.enrolTerminal(terminal.services.keystore.publicKey);
   await terminal.pollDownloads();
-  const waitNext = () => new Promise<DecisionEvent>((resolve) => {
-    const off = terminal.onDecision((ev) => {
-      off();
-      resolve(ev);
-    });
-  });
   return {
     world,
     terminal,
@@ -70,14 +64,14 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     scanner,
     dir,
     async tap(card, reader = readers[0]!) {
-      const next = waitNext();
+      const next = terminal.nextDecision();
       driver.insertCard(reader, typeof card === 'string' ? loadCardFixture(card) : card);
       const ev = await next;
       driver.removeCard(reader);
       return ev;
     },
     async scan(text) {
-      const next = waitNext();
+      const next = terminal.nextDecision();
       scanner.present(text);
       return next;
     },
