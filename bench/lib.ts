@@ -38,6 +38,12 @@ export function throughput(fn: () => void, ms = 1000, warmupMs = 200): number {
 
 export const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toPrecision(digits) : String(v));
 
+/** A numeric command-line option (`--n 2000`), or `dflt` when absent. */
+export function numberArg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
 /** Print a result line for people and a JSON line for machines. */
 export function report(name: string, values: Record<string, number | string>): void {
   const text = Object.entries(values)

@@ -30,13 +30,9 @@ import { SM2P256V1, sm2GenerateKey, sm2Sign, sm2Verify } from '../src/pboc/crypt
 import { pbocPayment } from '../src/pboc/kernel/payment';
 import { VerifiedCache } from '../src/pboc/oda/cache';
 import { directTransmit, paymentInput, pbocCard, recordingPersist } from '../src/pboc/testing';
-import { report, stats } from './lib';
+import { numberArg as arg, report, stats } from './lib';
 import { connectWhenPresent, startVicc } from './stack';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const N = arg('--n', 3000);
 const N_STACK = arg('--n-stack', 200);
 const STACK = !process.argv.includes('--no-stack');

@@ -14,11 +14,10 @@ import { VpcdBridge } from '../drivers/pcsc/vpcd-bridge';
 import { VirtualReaderDriver } from '../drivers/virtual/virtual-driver';
 import { loadCardFixture } from '../src/emulator/card-fixture';
 import type { CardConnection } from '../src/reader/types';
-import { report, stats } from './lib';
+import { numberArg, report, stats } from './lib';
 import { connectWhenPresent } from './stack';
 
-const nArg = process.argv.indexOf('--n');
-const N = nArg > 0 ? Number(process.argv[nArg + 1]) : 2000;
+const N = numberArg('--n', 2000);
 const N_SLOW = 40; // ≈ 44 ms each without the shim
 const SELECT = fromHex('00A404000F7378312E73682EC9E7BBE1B1A3D5CF00');
 const READ = fromHex('00B2072C00');

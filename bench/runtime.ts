@@ -40,12 +40,8 @@ import type { DecisionEvent } from '../src/runtime/events';
 import { operatorConsoleOf } from '../src/runtime/profiles/pos/operator-console';
 import { TestClock } from '../src/runtime/profiles/transit/testing';
 import { Terminal } from '../src/runtime/terminal';
-import { fmt, report, stats } from './lib';
+import { fmt, numberArg as arg, report, stats } from './lib';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const N = arg('--n', 300);
 const N_STACK = arg('--n-stack', 40);
 const STARTS = arg('--starts', 10);

@@ -29,13 +29,9 @@ import { createTokeniser } from '../src/journal/tokenise';
 import type { KernelRun } from '../src/kernel/runner';
 import { TornLedger, ledgerPersist } from '../src/transit/torn';
 import type { TransitOutcome } from '../src/transit/kernel';
-import { report, stats } from './lib';
+import { numberArg as arg, report, stats } from './lib';
 import { connectWhenPresent, startVicc } from './stack';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const N = arg('--n', 2000);
 const N_STACK = arg('--n-stack', 300);
 const STACK = !process.argv.includes('--no-stack');
