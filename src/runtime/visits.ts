@@ -3,10 +3,9 @@
  * (capacity), durable in a small SQLite file (WAL, synchronous=FULL) beside the journal. The journal
  * record of each entry is the source of truth; this ledger only answers "how many today" quickly.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { cstDateNumber } from '../core/clock';
+import { openLedgerDb } from './sqlite';
 
 export class VisitLedger {
   private readonly db: Database.Database;
@@ -15,10 +14,7 @@ export class VisitLedger {
   private readonly addTx;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db = openLedgerDb(path);
     this.db.exec(`CREATE TABLE IF NOT EXISTS visits_holder (day INTEGER NOT NULL, venue TEXT NOT NULL, holder TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, venue, holder)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS visits_total (day INTEGER NOT NULL, venue TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, venue)) WITHOUT ROWID;`);
     this.qHolder = this.db.prepare<[number, string, string], { n: number }>('SELECT n FROM visits_holder WHERE day = ? AND venue = ? AND holder = ?');

@@ -17,9 +17,8 @@
  * Wallet: one row per (CST day, holder token): credited (the day's subsidy, raised to the holder's
  * entitlement when a richer category shows up) and spent. What is not spent lapses with the day.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openLedgerDb } from '../../sqlite';
 import type { Fen } from '../../../core/money';
 
 export type SaleState = 'held' | 'done' | 'void' | 'refunding' | 'refunded';
@@ -89,11 +88,8 @@ export class SaleLedger {
   private readonly q: Record<string, Database.Statement>;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = openLedgerDb(path);
     this.db.defaultSafeIntegers(true); // sequence numbers are 64-bit: read as BigInt, never rounded
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS sales (
         txn TEXT PRIMARY KEY,

@@ -11,9 +11,8 @@
  * Device-local: a gate sees the rides made on this device (a shared `rideLedgerPath` lets gates of one
  * host share it). Rides elsewhere reach the fare through the card's own travel records.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openLedgerDb } from '../../sqlite';
 import { cstParts } from '../../../core/clock';
 import type { CredentialSource } from '../../../core/credential';
 import type { Industry, PastRide, RideHistory, RideKind } from '../../../fares/engine';
@@ -66,10 +65,7 @@ export class RideLedger {
   private readonly inTx: (f: () => void) => void;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db = openLedgerDb(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS rides (seq INTEGER PRIMARY KEY, holder TEXT NOT NULL, card TEXT, at_ms INTEGER NOT NULL,
         industry TEXT NOT NULL, kind TEXT NOT NULL, line INTEGER, fen INTEGER NOT NULL, source TEXT NOT NULL);
