@@ -2,16 +2,15 @@
  * Which applications the card carries: the contactless directory (PPSE "2PAY.SYS.DDF01", DOMAIN.md §1.2)
  * and direct SELECTs of the social security DF and the transport AIDs.
  */
-import { apdu } from '../../../apdu/command';
 import { fromHex, toHex } from '../../../apdu/hex';
 import { decodeAn } from '../../../apdu/codec';
 import { decodeTlv, findAllTlv, findTlv } from '../../../apdu/tlv';
 import { T } from '../../../apdu/tags';
 import { toCard, type Kernel } from '../../kernel/step';
+import { PPSE_NAME, selectByName } from '../../pboc/kernel/commands';
 import { SSSE_DF_NAME } from '../../ssse/constants';
+import { AID_TUNION_EP } from '../../transit/constants';
 import type { CardSection } from './section';
-
-export const PPSE_NAME = new TextEncoder().encode('2PAY.SYS.DDF01');
 
 export const KNOWN_AIDS: Record<string, string> = {
   A000000333010101: 'UnionPay debit',
@@ -19,7 +18,7 @@ export const KNOWN_AIDS: Record<string, string> = {
   A000000333010103: 'UnionPay quasi-credit',
   A000000333010106: 'UnionPay pure electronic cash',
   A000000333010108: 'UnionPay US debit',
-  A000000632010105: 'T-Union e-purse (JT/T 978)',
+  [AID_TUNION_EP]: 'T-Union e-purse (JT/T 978)',
   A000000632010106: 'T-Union electronic cash',
   A00000000386980701: 'MoHURD interoperable city card (CJ/T 166)',
 };
@@ -38,7 +37,7 @@ export interface AppsDump {
 
 function* probe(): Kernel<AppsDump | undefined> {
   const apps: AppEntry[] = [];
-  const ppse = yield* toCard('SELECT PPSE', apdu(0x00, 0xa4, 0x04, 0x00, PPSE_NAME, 256));
+  const ppse = yield* toCard('SELECT PPSE', selectByName(PPSE_NAME));
   if (ppse.sw === 0x9000) {
     try {
       for (const e of findAllTlv(decodeTlv(ppse.data), T.APP_TEMPLATE)) {
@@ -60,12 +59,12 @@ function* probe(): Kernel<AppsDump | undefined> {
   }
   const direct: [Uint8Array, string][] = [
     [SSSE_DF_NAME, 'social security application (SSSE)'],
-    [fromHex('A000000632010105'), KNOWN_AIDS.A000000632010105!],
+    [fromHex(AID_TUNION_EP), KNOWN_AIDS[AID_TUNION_EP]!],
     [fromHex('A00000000386980701'), KNOWN_AIDS.A00000000386980701!],
   ];
   for (const [aid, known] of direct) {
     if (apps.some((a) => a.aid === toHex(aid))) continue;
-    const r = yield* toCard('SELECT', apdu(0x00, 0xa4, 0x04, 0x00, aid, 256));
+    const r = yield* toCard('SELECT', selectByName(aid));
     if (r.sw === 0x9000) apps.push({ aid: toHex(aid), known, via: 'select' });
   }
   return { apps };
