@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { Transmit } from '../../apdu/transceive';
 import { CardError } from '../core/errors';
 import { fixturesDir } from '../core/paths';
-import { loadPbocCard } from '../emulator/pboc/card';
+import { mulberry32 } from '../core/prng';
+import { buildCard } from '../emulator/card-fixture';
 import type { Iso7816Card } from '../emulator/iso7816-card';
 import { prepareInput } from '../journal/record';
 import { createTokeniser } from '../journal/tokenise';
@@ -71,21 +72,11 @@ export function directTransmit(card: Iso7816Card): Transmit {
   };
 }
 
+/** A card of fixtures/pboc/cards with deterministic card randomness (IDN, card UN, SM2 nonces) for reproducible runs. */
 export function pbocCard(name: string, seed = 1): Iso7816Card {
-  const card = loadPbocCard(name);
-  // Deterministic card randomness (IDN, card UN, SM2 nonces) for reproducible runs.
-  let x = seed >>> 0 || 1;
-  (card as unknown as { random: (n: number) => Uint8Array }).random = (n: number) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
-  return card;
+  const next = mulberry32(seed);
+  const random = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(next() * 256));
+  return buildCard(JSON.parse(readFileSync(fixturesDir('pboc', 'cards', `${name}.json`), 'utf8')), { random });
 }
 
 export const TEST_NOW = Date.UTC(2026, 10, 22, 4, 30, 0); // 2026-11-22 12:30 CST
