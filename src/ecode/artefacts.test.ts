@@ -112,6 +112,18 @@ describe('revocation store: full lists, increments, expiry', () => {
     s.close();
   });
 
+  it("the verifier's inline housekeeping leaves revocations alone; an increment reclaims entries expired before it was issued", () => {
+    const s = new SqliteEcodeStore({ database: ':memory:' });
+    s.applyRevocations({ version: 1, baseVersion: null, issuedAtMs: T0, add: [1, 2, 3].map((i) => ({ kind: 'serial' as const, hash: h(i), expiresAtMs: T0 + i })), remove: [] });
+    expect(s.pruneAdmissions(T0 + 10, 0)).toEqual({ seen: 0, passback: 0 });
+    expect(s.revocationState()!.entries).toBe(3);
+    expect(s.isRevoked([h(1)], T0 + 10)).toBe(false); // expired: ignored while still stored
+    s.applyRevocations({ version: 2, baseVersion: 1, issuedAtMs: T0 + 2, add: [], remove: [] });
+    expect(s.revocationState()!.entries).toBe(1);
+    expect(s.isRevoked([h(3)], T0 + 2)).toBe(true);
+    s.close();
+  });
+
   it('keeps the entry count with the list (no count per code); a database without it is counted', () => {
     const db = new Database(':memory:');
     const s = new SqliteEcodeStore({ database: db });

@@ -116,6 +116,8 @@ export class SqliteEcodeStore implements EcodeStore {
       }
       for (const h of list.remove) this.q.deleteRevoked.run(h);
       for (const e of list.add) this.q.insertRevoked.run(e.hash, e.kind, e.expiresAtMs);
+      // Entries that had expired when this list was issued are reclaimed here, off the scan path.
+      if (list.baseVersion !== null) this.db.prepare('DELETE FROM ecode_revoked WHERE expires_ms <= ?').run(list.issuedAtMs);
       this.q.setMeta.run('revocations.version', list.version);
       this.q.setMeta.run('revocations.issuedAtMs', list.issuedAtMs);
       this.q.setMeta.run('revocations.entries', this.q.countRevoked.get()!.n);
@@ -138,16 +140,22 @@ export class SqliteEcodeStore implements EcodeStore {
   }
 
   prune(nowMs: number, maxPassbackMs: number): { seen: number; passback: number; revoked: number } {
-    return this.db.transaction(() => {
-      const r = {
-        seen: this.db.prepare('DELETE FROM ecode_seen WHERE expires_ms <= ?').run(nowMs).changes,
-        passback: this.db.prepare('DELETE FROM ecode_passback WHERE at_ms < ?').run(nowMs - maxPassbackMs).changes,
-        revoked: this.db.prepare('DELETE FROM ecode_revoked WHERE expires_ms <= ?').run(nowMs).changes,
-      };
-      const n = r.revoked > 0 ? this.q.getMeta.get('revocations.entries') : undefined;
-      if (n) this.q.setMeta.run('revocations.entries', Number(n.v) - r.revoked);
-      return r;
-    })();
+    return this.db.transaction(() => ({ ...this.pruneAdmissions(nowMs, maxPassbackMs), revoked: this.dropExpiredRevocations(nowMs) }))();
+  }
+
+  pruneAdmissions(nowMs: number, maxPassbackMs: number): { seen: number; passback: number } {
+    return this.db.transaction(() => ({
+      seen: this.db.prepare('DELETE FROM ecode_seen WHERE expires_ms <= ?').run(nowMs).changes,
+      passback: this.db.prepare('DELETE FROM ecode_passback WHERE at_ms < ?').run(nowMs - maxPassbackMs).changes,
+    }))();
+  }
+
+  /** Delete revocations expired at nowMs and keep the stored entry count right. Call inside a transaction. */
+  private dropExpiredRevocations(nowMs: number): number {
+    const revoked = this.db.prepare('DELETE FROM ecode_revoked WHERE expires_ms <= ?').run(nowMs).changes;
+    const n = revoked > 0 ? this.q.getMeta.get('revocations.entries') : undefined;
+    if (n) this.q.setMeta.run('revocations.entries', Number(n.v) - revoked);
+    return revoked;
   }
 
   close(): void {

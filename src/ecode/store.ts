@@ -42,6 +42,12 @@ export interface EcodeStore {
   loadTrustList(): { bytes: Uint8Array; version: number } | undefined;
   /** Forget expired seen entries, passback entries older than maxPassbackMs, expired revocations. */
   prune(nowMs: number, maxPassbackMs: number): { seen: number; passback: number; revoked: number };
+  /**
+   * The verifier's inline housekeeping (every `pruneEvery` admitted codes, on the scan path): only the
+   * seen and passback entries. Expired revocations (millions of rows, no expiry index) are reclaimed when
+   * a list is applied and by prune(), off the scan path — they are ignored by isRevoked() meanwhile.
+   */
+  pruneAdmissions(nowMs: number, maxPassbackMs: number): { seen: number; passback: number };
   close(): void;
 }
 

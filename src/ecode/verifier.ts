@@ -245,7 +245,7 @@ export class EcodeVerifier {
     if (++this.admitted % this.opts.config.pruneEvery !== 0) return;
     const maxPassback = Math.max(0, ...Object.values(this.opts.config.profiles).map((p) => p.antiPassbackSeconds)) * 1000;
     try {
-      this.opts.store.prune(now, maxPassback);
+      this.opts.store.pruneAdmissions(now, maxPassback);
     } catch {
       // Pruning is housekeeping: a failure here must not turn an admitted code into an error.
     }
