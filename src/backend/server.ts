@@ -9,11 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock';
 import { base32 } from '../core/holder-token';
 import { ed25519KeyId, ed25519Verify } from '../core/ed25519';
+import { tokenMatcher } from '../core/secret-token';
 import { enrolmentMessage } from '../sync/batch';
 import { BATCH_PATH } from '../sync/transport';
 import type { BackendStore } from './store';
 import { parseBatch, verifyBatch } from './validate';
-import { sha256Hex, timingSafeEqualHex } from './util';
+import { sha256Hex } from './util';
 
 export interface BackendOptions {
   store: BackendStore;
@@ -48,10 +49,11 @@ export function createBackend(opts: BackendOptions): FastifyInstance {
     void reply.code(status).send({ status: status === 503 ? 'error' : 'refused', reason: status === 503 ? 'unavailable' : 'malformed', message: err.message });
   });
 
+  const adminTokenMatches = opts.adminToken ? tokenMatcher(opts.adminToken) : undefined;
   const admin = async (req: FastifyRequest, reply: FastifyReply) => {
     const h = req.headers.authorization ?? '';
     const token = h.startsWith('Bearer ') ? h.slice(7) : '';
-    if (!opts.adminToken || !timingSafeEqualHex(sha256Hex(token), sha256Hex(opts.adminToken))) {
+    if (!adminTokenMatches?.(token)) {
       return reply.code(403).send({ status: 'refused', reason: 'forbidden', message: opts.adminToken ? 'admin token required' : 'the admin API is disabled (no adminToken configured)' });
     }
   };

@@ -7,11 +7,12 @@
  * The SSE stream sends `event: config` once, `event: view` for every view (id = view seq) and
  * `event: ping` every heartbeatMs: the page shows "out of service" when pings stop.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from '../core/clock';
 import { errorMessage } from '../core/errors';
+import { tokenMatcher } from '../core/secret-token';
 import { silentLogger, type Logger } from '../log/logger';
 import { PROMETHEUS_CONTENT_TYPE, Registry } from '../metrics/registry';
 import type { TerminalMetrics } from '../metrics/terminal';
@@ -51,7 +52,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 export async function startDisplayServer(opts: DisplayServerOptions): Promise<DisplayServer> {
   const hub = opts.hub;
@@ -62,7 +62,7 @@ export async function startDisplayServer(opts: DisplayServerOptions): Promise<Di
   const registry = opts.metrics instanceof Registry ? opts.metrics : opts.metrics?.registry;
   const terminalMetrics = opts.metrics instanceof Registry ? undefined : opts.metrics;
   const bootId = randomBytes(8).toString('hex');
-  const tokenDigest = config.maintenance.token ? digest(config.maintenance.token) : undefined;
+  const tokenMatches = config.maintenance.token ? tokenMatcher(config.maintenance.token) : undefined;
   const streams = new Set<ServerResponse>();
 
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 });
@@ -80,12 +80,12 @@ export async function startDisplayServer(opts: DisplayServerOptions): Promise<Di
   app.setNotFoundHandler((_req, reply) => void reply.code(404).type('application/json').send({ error: 'not found' }));
 
   const authorised = (req: FastifyRequest): boolean => {
-    if (!tokenDigest) return true;
+    if (!tokenMatches) return true;
     const h = req.headers.authorization;
     const fromHeader = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
     const q = (req.query as Record<string, unknown> | undefined)?.token;
     const given = fromHeader ?? (typeof q === 'string' ? q : undefined);
-    return given !== undefined && timingSafeEqual(digest(given), tokenDigest);
+    return tokenMatches(given);
   };
   const refuse = (reply: FastifyReply) => reply.code(401).header('www-authenticate', 'Bearer realm="ykt-maintenance"').type('application/json').send({ error: 'maintenance token required (Authorization: Bearer <token>)' });
 

@@ -12,11 +12,12 @@
  * Errors: 400 bad-request / bad-amount, 401 unauthorized, 404 not-supported, 409 busy, 503
  * out-of-service (the journal cannot record), each as { error, message }.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ConfigError, errorMessage } from '../../../core/errors';
+import { tokenMatcher } from '../../../core/secret-token';
 import { JournalUnavailableError } from '../../../journal';
 import type { Logger } from '../../../log/logger';
 import type { OperatorApiConfig } from '../config';
@@ -29,22 +30,18 @@ const bearer = (req: FastifyRequest): string | undefined => {
   return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
 };
 
-// Tokens are compared as SHA-256 digests: equal lengths for timingSafeEqual whatever is sent, so the
-// comparison tells nothing about the token, not even its length.
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
 const json = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as unknown;
 
 /** The routes, on any fastify instance (the Terminal's own operator server, or a host application's). */
 export function registerOperatorRoutes(app: FastifyInstance, opts: { console: OperatorConsole; token: string; log?: Logger }): void {
   const op = opts.console;
   if (opts.token.length < 16) throw new ConfigError('profile.operatorApi.token', 'at least 16 characters');
-  const want = digest(opts.token);
+  const matches = tokenMatcher(opts.token);
 
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith('/operator/')) return;
     const given = bearer(req);
-    if (given === undefined || !timingSafeEqual(digest(given), want)) {
+    if (!matches(given)) {
       await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'send "Authorization: Bearer <operator token>"' });
     }
   });
