@@ -8,6 +8,7 @@ import { equalBytes, toHex } from '../../apdu/hex';
 import { decodeTlv } from '../../apdu/tlv';
 import { ProtocolError } from '../core/errors';
 import { EF05_TAG, EF06_TAG, MOHRSS_RID } from './constants';
+import type { SsseDump } from './read';
 
 export interface SsseCardData {
   /** 卡识别码, 16 bytes: region (3 BCD) ‖ D156000005 ‖ 8 card bytes. */
@@ -101,4 +102,31 @@ export function parseEf06(records: readonly Uint8Array[]): SsseHolderData {
     birthPlace: opt(EF06_TAG.birthPlace, 'place of birth', 3, decodeCn),
     birthDate: opt(EF06_TAG.birthDate, 'date of birth', 4, decodeDate8),
   };
+}
+
+/** A dump understood without throwing: the card data or why it is unreadable, the holder data or why it is absent. */
+export interface SsseView {
+  card?: SsseCardData;
+  error?: string;
+  holder?: SsseHolderData;
+  holderRefused?: string;
+}
+
+export function parseSsseDump(dump: SsseDump): SsseView {
+  const view: SsseView = {};
+  if (dump.present) {
+    try {
+      view.card = parseEf05(dump.ef05);
+    } catch (e) {
+      view.error = (e as Error).message;
+    }
+  }
+  if (dump.ef06) {
+    try {
+      view.holder = parseEf06(dump.ef06);
+    } catch (e) {
+      view.holderRefused = `holder data unreadable: ${(e as Error).message}`;
+    }
+  } else if (dump.ef06Refused) view.holderRefused = dump.ef06Refused;
+  return view;
 }

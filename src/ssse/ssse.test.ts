@@ -7,7 +7,7 @@ import { df } from '../emulator/fs';
 import type { EmulatedCard } from '../emulator/types';
 import { runKernel } from '../kernel/runner';
 import { acceptSsse, ssseAcceptanceSchema } from './accept';
-import { parseEf05, parseEf06 } from './parse';
+import { parseEf05, parseEf06, parseSsseDump } from './parse';
 import { readSsse, type ReadSsseOptions } from './read';
 import { testSsseAuthenticator } from './test-sam';
 
@@ -94,6 +94,21 @@ describe('SSSE read and parse (DOMAIN.md §1.1)', () => {
   it('a field-level defect (bad BCD date) is named', () => {
     const recs = ['01104101 00D1560000050000000000001001', '020133', '0304332E3030', '040C410100000000000000000001', '05042024AB01', '060420340101', '0709413431303031303031'].map(fromHex);
     expect(() => parseEf05(recs)).toThrow(/issue date/);
+  });
+});
+
+describe('parseSsseDump', () => {
+  it('never throws: card data or why it is unreadable, holder data or why it is absent', async () => {
+    const bad = parseSsseDump((await read(loadCardFixture('ssc-malformed'))).dump);
+    expect(bad.card).toBeUndefined();
+    expect(bad.error).toMatch(/EF05 record 1/);
+    const refused = parseSsseDump((await read(loadCardFixture('ssc-3rd-zhengzhou'), { holderData: true })).dump);
+    expect(refused.card?.cardNumber).toBe('A41001001');
+    expect(refused.holder).toBeUndefined();
+    expect(refused.holderRefused).toMatch(/needs authentication/);
+    const full = parseSsseDump((await read(loadCardFixture('ssc-2nd-wenzhou-t0'), { holderData: true })).dump);
+    expect(full.holder?.name).toBe('李样例');
+    expect(full.error).toBeUndefined();
   });
 });
 

@@ -2,34 +2,15 @@
 import { formatDate } from '../../../apdu/codec';
 import { maskCardNumber, maskIdNumber, maskName } from '../../core/mask';
 import type { Kernel } from '../../kernel/step';
-import { parseEf05, parseEf06, type SsseCardData, type SsseHolderData } from '../../ssse/parse';
+import { parseSsseDump, type SsseHolderData, type SsseView } from '../../ssse/parse';
 import { readSsse } from '../../ssse/read';
 import type { CardReadOptions, CardSection } from './section';
 
-export interface SsseView {
-  card?: SsseCardData;
-  error?: string;
-  holder?: SsseHolderData;
-  holderRefused?: string;
-}
+export type { SsseView };
 
 function* read(opts: CardReadOptions): Kernel<SsseView | undefined> {
   const dump = yield* readSsse({ holderData: opts.holderData, authenticate: opts.authenticate });
-  if (!dump.present) return undefined;
-  const view: SsseView = {};
-  try {
-    view.card = parseEf05(dump.ef05);
-  } catch (e) {
-    view.error = (e as Error).message;
-  }
-  if (dump.ef06) {
-    try {
-      view.holder = parseEf06(dump.ef06);
-    } catch (e) {
-      view.holderRefused = `holder data unreadable: ${(e as Error).message}`;
-    }
-  } else if (dump.ef06Refused) view.holderRefused = dump.ef06Refused;
-  return view;
+  return dump.present ? parseSsseDump(dump) : undefined;
 }
 
 function maskedHolder(h: SsseHolderData) {

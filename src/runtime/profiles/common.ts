@@ -13,7 +13,7 @@ import type { PersonalData } from '../../journal/seal';
 import { runKernel } from '../../kernel/runner';
 import { acceptSsse } from '../../ssse/accept';
 import { ssseCredential } from '../../ssse/credential';
-import { parseEf05, parseEf06, type SsseCardData, type SsseHolderData } from '../../ssse/parse';
+import { parseSsseDump, type SsseCardData, type SsseHolderData } from '../../ssse/parse';
 import { readSsse } from '../../ssse/read';
 import { testSsseAuthenticator } from '../../ssse/test-sam';
 import type { Services } from '../services';
@@ -42,26 +42,15 @@ export async function readAndAcceptSsse(s: Services, tap: CardTap, opts: { holde
   const authenticate = opts.holderData ? opts.authenticate : undefined;
   const run = await runKernel(readSsse({ holderData: opts.holderData, authenticate }), { card: tap.transmit, monotonic: () => s.clock.monotonic() });
   const dump = run.outcome;
-  let card: SsseCardData | undefined;
-  let error = '';
-  try {
-    if (dump.present) card = parseEf05(dump.ef05);
-  } catch (e) {
-    error = (e as Error).message;
-  }
+  const { card, error = '', holder, holderRefused } = parseSsseDump(dump);
   const decision = acceptSsse({ dump, card: card ?? { error }, nowMs: s.clock.now(), policy: s.config.ssse, isHotlisted: (c) => s.isHotlisted('ssc', c.cardNumber) });
   const out: SsseTapResult = { decision, card, readMs: s.clock.monotonic() - t0 };
   if (card) {
     out.maskedId = maskCardNumber(card.cardNumber);
     out.credential = ssseCredential(card, { holderTokenKey: s.holderTokenKey, hotlistKeys: [formatHotlistKey(hotlistKey('ssc', card.cardNumber))], device: tap.reader });
   }
-  if (dump.ef06) {
-    try {
-      out.holder = parseEf06(dump.ef06);
-    } catch (e) {
-      out.holderRefused = `holder data unreadable: ${(e as Error).message}`;
-    }
-  } else if (dump.ef06Refused) out.holderRefused = dump.ef06Refused;
+  if (holder) out.holder = holder;
+  if (holderRefused) out.holderRefused = holderRefused;
   return out;
 }
 
