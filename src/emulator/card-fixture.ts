@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fromHex } from '../../apdu/hex';
+import { parseConfigSection } from '../core/config-section';
 import { ConfigError } from '../core/errors';
 import { fixturesDir } from '../core/paths';
 import { df, type DfNode } from './fs';
@@ -42,12 +43,7 @@ export function registerCardSection(name: string, builder: SectionBuilder): void
 }
 
 export function buildCard(fixture: unknown, opts: { random?: (n: number) => Uint8Array } = {}): Iso7816Card {
-  const parsed = cardFixtureSchema.safeParse(fixture);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]!;
-    throw new ConfigError(`card fixture.${i.path.join('.')}`, i.message);
-  }
-  const f = parsed.data;
+  const f = parseConfigSection(cardFixtureSchema, fixture, 'card fixture');
   const mf = df({ fid: 0x3f00, children: [] });
   for (const [name, section] of Object.entries(f.sections)) {
     const b = builders.get(name);
