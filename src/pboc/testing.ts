@@ -5,8 +5,6 @@
  * transmit straight onto the card.
  */
 import { readFileSync } from 'node:fs';
-import type { Transmit } from '../../apdu/transceive';
-import { CardError } from '../core/errors';
 import { fixturesDir } from '../core/paths';
 import { mulberry32 } from '../core/prng';
 import { buildCard } from '../emulator/card-fixture';
@@ -63,14 +61,8 @@ export function recordingPersist(): RecordedPersist {
   };
 }
 
-/** A Transmit straight onto an emulated card (copying both ways, as drivers/virtual's transmitOf). */
-export function directTransmit(card: Iso7816Card): Transmit {
-  return async (cmd) => {
-    const r = card.transmit(cmd.slice()).slice();
-    if (r.length < 2) throw new CardError('short-response', `card answered ${r.length} byte(s)`);
-    return r;
-  };
-}
+/** A Transmit straight onto an emulated card (no reader). */
+export { transmitOf as directTransmit } from '../emulator/transmit-of';
 
 /** A card of fixtures/pboc/cards with deterministic card randomness (IDN, card UN, SM2 nonces) for reproducible runs. */
 export function pbocCard(name: string, seed = 1): Iso7816Card {

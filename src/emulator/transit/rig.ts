@@ -11,13 +11,10 @@ import { psam } from '../../sam/psam';
 import type { PurchaseSam, SamIdentity } from '../../sam/types';
 import { defaultTransitConfig, type TransitConfig } from '../../transit/config';
 import { transitTap, type RideContext, type TransitOutcome, type TransitTapInput } from '../../transit/kernel';
-import type { EmulatedCard } from '../types';
 import { MemoryJournal } from './memory-journal';
 
 /** Transmit straight onto an emulated card (as drivers/virtual's transmitOf, without importing drivers/). */
-export function directTransmit(card: EmulatedCard): Transmit {
-  return async (command) => card.transmit(command.slice()).slice();
-}
+export { transmitOf as directTransmit } from '../transmit-of';
 
 /** The journal's tokeniser with a fixed DEMO key, for tests and demos. */
 export function demoTokeniser(key: Uint8Array = new TextEncoder().encode('ykt DEMO token key - not for production use!')): (kind: string, value: string) => string {
